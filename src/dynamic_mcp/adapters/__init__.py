@@ -1,0 +1,1 @@
+"""Adapters: technology-specific implementations of the ports, and the driving adapters."""

@@ -1,0 +1,69 @@
+"""The Litestar application: /mcp (the SDK transport behind our gate), /health, /status (ADR 0002)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.handlers import asgi
+from litestar.types import Receive, Scope, Send
+
+from dynamic_mcp.adapters.mcp.gate import McpGate
+from dynamic_mcp.adapters.mcp.manager import DynamicSessionManager
+from dynamic_mcp.adapters.mcp.server import build_server
+from dynamic_mcp.config import Settings
+from dynamic_mcp.container import Container
+
+HEALTHY = {"status": "ok"}
+
+
+@get(["/health", "/status"], sync_to_thread=False, include_in_schema=False)
+def health() -> dict[str, str]:
+    """§7.7: unauthenticated liveness."""
+    return dict(HEALTHY)
+
+
+def create_app(container: Container) -> Litestar:
+    """A fresh app per call: the SDK session manager can run only once, and tests build many."""
+    settings: Settings = container.settings()
+    sessions = container.session_registry()
+    mcp_server = build_server(settings.server_name, settings.server_version, container.call_service(), sessions)
+    manager = DynamicSessionManager(
+        app=mcp_server,
+        json_response=False,
+        stateless=False,
+        session_idle_timeout=settings.session_idle_timeout_seconds or None,
+        max_request_body_size=settings.max_body_bytes,
+        on_open=sessions.opened,
+        on_close=sessions.closed,
+    )
+    sessions.attach_closer(manager)
+    gate = McpGate(
+        manager,
+        sessions,
+        container.authenticator(),
+        allow_query_key=settings.allow_query_api_key,
+        max_body_bytes=settings.max_body_bytes,
+    )
+
+    @asgi(path="/mcp", is_mount=True, copy_scope=True)
+    async def mcp_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+        await gate(scope, receive, send)  # type: ignore[arg-type]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        lifecycle = container.lifecycle()
+        if not lifecycle.started:
+            await lifecycle.start()
+        async with manager.run():
+            yield
+
+    app_state: dict[str, Any] = {"container": container}
+    return Litestar(
+        route_handlers=[health, mcp_endpoint],
+        lifespan=[lifespan],
+        state=app_state,  # type: ignore[arg-type]
+        request_max_body_size=settings.max_body_bytes,
+    )

@@ -1,0 +1,171 @@
+"""The ASGI gate in front of the SDK's session manager: authentication and session binding
+(SPEC §7.2-§7.5). No rule lives here; it only maps HTTP to identities and exact error bodies."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import AccessToken
+
+from dynamic_mcp.adapters.mcp.keys import api_key_from_scope
+from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY, DynamicSessionManager
+from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
+from dynamic_mcp.application.auth import Authenticator
+from dynamic_mcp.domain.errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+MISSING_KEY = {"error": "Missing apiKey"}
+INVALID_KEY = {"error": "Invalid apiKey. Please contact the administrator to request access or a valid API key."}
+WRONG_USER = {"error": "This API key does not belong to the user of this session."}
+STORAGE_DOWN = {"error": "Storage is unavailable. Please retry shortly."}
+
+
+def _rpc_error(message: str, code: int = -32000) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "error": {"code": code, "message": message}, "id": None}
+
+
+NO_SESSION = _rpc_error("Bad Request: No valid session ID provided")
+MISSING_SESSION_HEADER = _rpc_error("Bad Request: Missing MCP-Session-ID header")
+UNKNOWN_SESSION = _rpc_error("Session not found", -32001)
+
+
+async def send_json(send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]] = ()) -> None:  # type: ignore[assignment]
+    payload = json.dumps(body, separators=(",", ":")).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *headers],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A receive callable that yields the already-read body once, then defers to the real one."""
+    sent = False
+
+    async def replayed() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
+
+
+def is_initialize(body: bytes) -> bool:
+    try:
+        message = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(message, dict) and message.get("method") == "initialize"
+
+
+def _bind(scope: Scope, email: str) -> None:
+    scope[EMAIL_SCOPE_KEY] = email
+    # The SDK compares this principal with the session's creator; a mismatch answers 404.
+    scope["user"] = AuthenticatedUser(AccessToken(token="-", client_id=email, scopes=[]))  # noqa: S106
+
+
+class McpGate:
+    def __init__(
+        self,
+        manager: DynamicSessionManager,
+        sessions: SessionRegistry,
+        authenticator: Authenticator,
+        *,
+        allow_query_key: bool,
+        max_body_bytes: int,
+    ) -> None:
+        self._manager = manager
+        self._sessions = sessions
+        self._auth = authenticator
+        self._allow_query = allow_query_key
+        self._max_body = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers") or [])
+        session_id = headers.get(b"mcp-session-id", b"").decode("latin-1") or None
+        try:
+            if session_id is not None:
+                await self._existing_session(session_id, scope, receive, send)
+            else:
+                await self._new_session(scope, receive, send)
+        except StorageUnavailable:
+            await send_json(send, 503, STORAGE_DOWN)
+
+    async def _existing_session(self, session_id: str, scope: Scope, receive: Receive, send: Send) -> None:
+        owner = self._sessions.owner(session_id)
+        if owner is None:
+            await send_json(send, 404, UNKNOWN_SESSION)
+            return
+        key = api_key_from_scope(scope, allow_query=self._allow_query)
+        if key is not None:
+            user = await self._auth.authenticate(key)
+            if user is None:
+                await send_json(send, 401, INVALID_KEY)
+                return
+            if user.email != owner:
+                await send_json(send, 401, WRONG_USER)
+                return
+        _bind(scope, owner)
+        await self._manager.handle_request(scope, receive, send)
+
+    async def _new_session(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope.get("method", "GET")
+        if method in ("GET", "DELETE"):
+            await send_json(send, 400, MISSING_SESSION_HEADER)
+            return
+        if method != "POST":
+            await send_json(send, 405, _rpc_error("Method not allowed"), [(b"allow", b"GET, POST, DELETE")])
+            return
+        try:
+            body = await read_body(receive, self._max_body)
+        except BodyTooLarge:
+            await send_json(send, 413, _rpc_error(f"Request body exceeds {self._max_body} bytes"))
+            return
+        if not is_initialize(body):
+            await send_json(send, 400, NO_SESSION)
+            return
+        key = api_key_from_scope(scope, allow_query=self._allow_query)
+        if key is None:
+            await send_json(send, 401, MISSING_KEY)
+            return
+        user = await self._auth.authenticate(key)
+        if user is None:
+            await send_json(send, 401, INVALID_KEY)
+            return
+        _bind(scope, user.email)
+        await self._manager.handle_request(scope, replay(body, receive), send)

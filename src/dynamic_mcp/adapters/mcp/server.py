@@ -1,0 +1,128 @@
+"""MCP request handlers: thin mapping from the SDK's types to the call use cases (SPEC §4.4)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import mcp_types as types
+from mcp.server.context import CallNext, ServerRequestContext
+from mcp.server.lowlevel import NotificationOptions, Server
+from mcp.shared.exceptions import MCPError
+from pydantic import ValidationError
+
+from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY
+from dynamic_mcp.adapters.mcp.sessions import CURRENT_SESSION, SessionRegistry
+from dynamic_mcp.application.calls import CallService, ListedTool
+from dynamic_mcp.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+SESSION_HEADER = "mcp-session-id"
+
+
+class DynamicServer(Server[Any]):
+    """Advertises listChanged for tools and prompts: the session manager starts sessions without
+    initialization options, so the defaults must say it (SDK default is false)."""
+
+    def create_initialization_options(
+        self,
+        notification_options: NotificationOptions | None = None,
+        experimental_capabilities: dict[str, dict[str, Any]] | None = None,
+        extensions: dict[str, dict[str, Any]] | None = None,
+    ) -> Any:
+        return super().create_initialization_options(
+            notification_options or NotificationOptions(tools_changed=True, prompts_changed=True),
+            experimental_capabilities,
+            extensions,
+        )
+
+
+def _email(ctx: ServerRequestContext[Any, Any]) -> str:
+    request = ctx.request
+    email = request.scope.get(EMAIL_SCOPE_KEY) if request is not None else None
+    if not email:
+        # The gate sets it on every request that reaches a session; this is a wiring fault.
+        raise MCPError(-32001, "No authenticated user for this request")
+    return str(email)
+
+
+def _session_id(ctx: ServerRequestContext[Any, Any]) -> str | None:
+    request = ctx.request
+    return request.headers.get(SESSION_HEADER) if request is not None else None
+
+
+def _mcp_tool(tool: ListedTool) -> types.Tool:
+    annotations = None
+    if tool.annotations:
+        try:
+            annotations = types.ToolAnnotations.model_validate(dict(tool.annotations))
+        except ValidationError:
+            annotations = None  # malformed hints are dropped rather than breaking the whole list
+    return types.Tool(
+        name=tool.name, description=tool.description, input_schema=dict(tool.input_schema), annotations=annotations
+    )
+
+
+def build_server(name: str, version: str, calls: CallService, sessions: SessionRegistry) -> DynamicServer:
+    async def list_tools(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        try:
+            tools = await calls.list_tools(_email(ctx))
+        except DomainError as exc:
+            raise MCPError(-32001, exc.message) from exc
+        return types.ListToolsResult(tools=[_mcp_tool(t) for t in tools])
+
+    async def call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams) -> types.CallToolResult:
+        session_id = _session_id(ctx)
+        token_holder = CURRENT_SESSION.set(session_id)
+        try:
+            outcome = await calls.call_tool(
+                _email(ctx),
+                params.name,
+                params.arguments,
+                session_id=session_id,
+                progress=_progress_reporter(ctx),
+            )
+        finally:
+            CURRENT_SESSION.reset(token_holder)
+        return types.CallToolResult(
+            content=[types.TextContent(type="text", text=outcome.text)], is_error=outcome.is_error
+        )
+
+    server = DynamicServer(name, version=version, on_list_tools=list_tools, on_call_tool=call_tool)
+    # Drop the SDK's default OpenTelemetry middleware (a no-op without an exporter, but not free).
+    server.middleware.clear()
+    server.middleware.append(_track_sessions(sessions))
+    return server
+
+
+def _progress_reporter(ctx: ServerRequestContext[Any, Any]) -> Any:
+    """§8.4: progress goes to the calling session only, and only when the call asked for it."""
+    meta = ctx.meta or {}
+    token = meta.get("progress_token", meta.get("progressToken"))  # type: ignore[call-overload]
+
+    async def report(progress: float, total: float | None = None, message: str | None = None) -> None:
+        if token is None:
+            return
+        related = str(ctx.request_id) if ctx.request_id is not None else None
+        try:
+            await ctx.session.send_progress_notification(token, progress, total, message, related_request_id=related)
+        except Exception:
+            log.warning("progress notification not delivered", exc_info=True)
+
+    return report
+
+
+def _track_sessions(sessions: SessionRegistry) -> Any:
+    """Middleware: remember each session's outbound channel so changes can be pushed to it."""
+
+    async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
+        session_id = _session_id(ctx)
+        if session_id is not None:
+            params = ctx.session.client_params
+            sessions.touch(session_id, ctx.session, params.client_info if params else None)
+        return await call_next(ctx)
+
+    return middleware

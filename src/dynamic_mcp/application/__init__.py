@@ -1,0 +1,1 @@
+"""Use cases: the only code that applies the domain rules to stored state."""

@@ -1,0 +1,117 @@
+"""The tools/list and tools/call pipelines (SPEC §3.3-§3.5, §4.4)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from dynamic_mcp.application.catalog import Catalog
+from dynamic_mcp.application.packages import HandlerRegistry
+from dynamic_mcp.domain.errors import DomainError, NotFound, StorageUnavailable
+from dynamic_mcp.domain.tools import Tool
+from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
+from dynamic_mcp.ports.validation import SchemaValidator
+
+log = logging.getLogger(__name__)
+
+
+@attrs.frozen
+class CallOutcome:
+    """What the transport sends back: one text item, flagged when it is an error."""
+
+    text: str
+    is_error: bool = False
+
+    @classmethod
+    def error(cls, message: str) -> CallOutcome:
+        return cls(f"Error: {message}", is_error=True)
+
+
+@attrs.frozen
+class ListedTool:
+    """Only the MCP fields of a tool (§10.3.5): no handler config, creator or id."""
+
+    name: str
+    description: str | None
+    input_schema: Mapping[str, Any]
+    annotations: Mapping[str, Any] | None
+
+
+async def _no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:
+    return None
+
+
+class CallService:
+    def __init__(
+        self,
+        catalog: Catalog,
+        registry: HandlerRegistry,
+        validator: SchemaValidator,
+        *,
+        validate_input: bool = True,
+        server: Any = None,
+    ) -> None:
+        self._catalog = catalog
+        self._registry = registry
+        self._validator = validator
+        self._validate_input = validate_input
+        self.server = server
+
+    async def list_tools(self, email: str) -> list[ListedTool]:
+        user = await self._catalog.current_user(email)
+        toolset = await self._catalog.toolset(user)
+        return [ListedTool(t.name, t.description, t.input_schema, t.annotations) for t in toolset.visible]
+
+    async def call_tool(
+        self,
+        email: str,
+        name: str,
+        arguments: Mapping[str, Any] | None,
+        *,
+        session_id: str | None = None,
+        progress: ProgressReporter | None = None,
+    ) -> CallOutcome:
+        args = dict(arguments or {})
+        try:
+            user = await self._catalog.current_user(email)
+            tool = (await self._catalog.toolset(user)).resolve(name)
+        except StorageUnavailable as exc:
+            return CallOutcome.error(exc.message)
+        except NotFound:
+            tool = None
+        if tool is None:
+            return CallOutcome.error(f"Tool {name} not found or not authorized for user.")
+        package = self._registry.get(tool.handler.type)
+        if package is None:
+            return CallOutcome.error(f"No handler found for type: {tool.handler.type}")
+        if self._validate_input:
+            problem = self._validator.validate(tool.input_schema, args)
+            if problem:
+                return CallOutcome.error(f"Invalid arguments for tool {tool.name}: {problem}")
+        context = ToolContext(session_id=session_id, user=user, tool_name=tool.name, tool=tool, server=self.server)
+        return await self._invoke(package.handler, tool, args, context, progress or _no_progress)
+
+    async def _invoke(
+        self, handler: Any, tool: Tool, args: dict[str, Any], context: ToolContext, progress: ProgressReporter
+    ) -> CallOutcome:
+        try:
+            output = await handler(args, context, tool.handler.config, progress)
+        except DomainError as exc:
+            return CallOutcome.error(exc.message)
+        except Exception:
+            # The handler is code we do not control: log it here, never send a traceback.
+            log.exception("tool handler failed", extra={"tool": tool.namespaced_id})
+            return CallOutcome.error(f"Tool {tool.name} failed with an internal error")
+        return CallOutcome(_to_text(output))
+
+
+def _to_text(output: Any) -> str:
+    if isinstance(output, Mapping) and "result" in output:
+        body = {k: output[k] for k in ("result", "message", "nextSteps") if output.get(k) is not None or k == "result"}
+    else:
+        body = {"result": output}
+    return json.dumps(body, default=str, ensure_ascii=False)

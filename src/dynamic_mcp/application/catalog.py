@@ -1,0 +1,56 @@
+"""Read side of the tool catalogue: toolsets per user and who is affected by a change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dynamic_mcp.application.packages import HandlerRegistry
+from dynamic_mcp.domain import visibility
+from dynamic_mcp.domain.errors import NotFound
+from dynamic_mcp.domain.events import ToolListChanged
+from dynamic_mcp.domain.tools import Tool
+from dynamic_mcp.domain.toolsets import SessionToolset
+from dynamic_mcp.domain.users import User
+from dynamic_mcp.ports.events import EventPublisher
+from dynamic_mcp.ports.repositories import ToolRepository, UserRepository
+
+
+class Catalog:
+    def __init__(
+        self,
+        users: UserRepository,
+        tools: ToolRepository,
+        registry: HandlerRegistry,
+        events: EventPublisher,
+    ) -> None:
+        self._users = users
+        self._tools = tools
+        self._registry = registry
+        self._events = events
+
+    @property
+    def packages(self) -> frozenset[str]:
+        return self._registry.names()
+
+    async def current_user(self, email: str) -> User:
+        """The caller's record as stored now (§3.3): a deleted user can do nothing."""
+        user = await self._users.get(email)
+        if user is None:
+            raise NotFound(f"User '{email}' not found")
+        return user
+
+    async def toolset(self, user: User) -> SessionToolset:
+        return SessionToolset.build(user, await self._tools.list_all(), self.packages)
+
+    async def audience(self, tools: Iterable[Tool | None]) -> frozenset[str]:
+        """Emails of every user whose accessible set holds any of ``tools`` (§8.2)."""
+        present = [t for t in tools if t is not None]
+        if not present:
+            return frozenset()
+        packages = self.packages
+        return frozenset(
+            u.email for u in await self._users.list() if any(visibility.can_access(u, t, packages) for t in present)
+        )
+
+    async def announce_tool_change(self, *tools: Tool | None) -> None:
+        await self._events.publish(ToolListChanged(await self.audience(tools)))

@@ -1,0 +1,105 @@
+"""Tool definitions as plain camelCase dicts (SPEC §6.1) <-> domain Tools."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dynamic_mcp.domain.errors import Invalid
+from dynamic_mcp.domain.tools import (
+    Tool,
+    validate_handler,
+    validate_input_schema,
+    validate_tool_name,
+)
+from dynamic_mcp.ports.validation import SchemaValidator
+
+DEFINITION_FIELDS = frozenset(
+    {"name", "description", "inputSchema", "annotations", "handler", "rolesPermitted", "alwaysVisible"}
+)
+UPDATABLE_FIELDS = DEFINITION_FIELDS - {"name"}
+# camelCase definition key -> domain attribute name
+ATTRIBUTE_OF = {
+    "description": "description",
+    "inputSchema": "input_schema",
+    "annotations": "annotations",
+    "handler": "handler",
+    "rolesPermitted": "roles_permitted",
+    "alwaysVisible": "always_visible",
+}
+
+
+def parse_roles(value: object) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or not all(isinstance(r, str) for r in value):
+        raise Invalid("rolesPermitted must be an array of strings")
+    return tuple(value)
+
+
+def parse_field(key: str, value: Any, validator: SchemaValidator | None) -> Any:
+    """Validate one definition field and convert it to its domain value."""
+    if key == "inputSchema":
+        if value is None:
+            raise Invalid("A tool definition requires an inputSchema")
+        schema = validate_input_schema(value)
+        problem = validator.check_schema(schema) if validator else None
+        if problem:
+            raise Invalid(f"inputSchema is not a valid JSON Schema: {problem}")
+        return dict(schema)
+    if key == "handler":
+        if value is None:
+            raise Invalid("A tool definition requires a handler")
+        return validate_handler(value)
+    if key == "description":
+        if value is not None and not isinstance(value, str):
+            raise Invalid("description must be a string")
+        return value
+    if key == "annotations":
+        if value is not None and not isinstance(value, Mapping):
+            raise Invalid("annotations must be an object")
+        return dict(value) if value is not None else None
+    if key == "rolesPermitted":
+        return parse_roles(value)
+    if key == "alwaysVisible":
+        if not isinstance(value, bool):
+            raise Invalid("alwaysVisible must be a boolean")
+        return value
+    raise Invalid(f"Unknown tool field: {key}")
+
+
+def tool_from_definition(definition: Mapping[str, Any], creator: str, validator: SchemaValidator | None) -> Tool:
+    """Build a Tool from a definition dict; ``creator`` is never taken from the dict."""
+    name = validate_tool_name(definition.get("name"))
+    unknown = sorted(set(definition) - DEFINITION_FIELDS - {"creator"})
+    if unknown:
+        raise Invalid(f"Unknown toolDefinition field(s): {', '.join(unknown)}")
+    values = {
+        ATTRIBUTE_OF[key]: parse_field(key, definition.get(key), validator)
+        for key in UPDATABLE_FIELDS
+        if key in definition or key in ("inputSchema", "handler")
+    }
+    values.setdefault("always_visible", False)
+    return Tool(name=name, creator=creator, **values)
+
+
+def parse_updates(updates: Mapping[str, Any], validator: SchemaValidator | None) -> dict[str, Any]:
+    """camelCase updates -> domain attribute changes; unknown or fixed keys are rejected."""
+    rejected = sorted(set(updates) - UPDATABLE_FIELDS)
+    if rejected:
+        raise Invalid(f"Cannot update field(s): {', '.join(rejected)}. Allowed: {', '.join(sorted(UPDATABLE_FIELDS))}")
+    return {ATTRIBUTE_OF[key]: parse_field(key, value, validator) for key, value in updates.items()}
+
+
+def tool_definition(tool: Tool) -> dict[str, Any]:
+    """The camelCase definition of a stored tool (what an admin or creator may see)."""
+    return {
+        "name": tool.name,
+        "creator": tool.creator,
+        "description": tool.description,
+        "inputSchema": dict(tool.input_schema),
+        "annotations": dict(tool.annotations) if tool.annotations is not None else None,
+        "handler": {"type": tool.handler.type, "config": dict(tool.handler.config)},
+        "rolesPermitted": list(tool.roles_permitted) if tool.roles_permitted is not None else None,
+        "alwaysVisible": tool.always_visible,
+    }

@@ -1,0 +1,40 @@
+"""Handler packages and the registry of those known to this process (SPEC §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from dynamic_mcp.domain.errors import Conflict
+from dynamic_mcp.ports.handlers import ToolHandler
+
+
+@attrs.frozen
+class HandlerPackage:
+    """Code that runs tools (and prompts) plus the definitions it declares, as plain dicts."""
+
+    name: str
+    tools: Sequence[Mapping[str, Any]]
+    handler: ToolHandler
+    prompts: Sequence[Mapping[str, Any]] = ()
+    init: Callable[[], Awaitable[None]] | None = None
+
+
+class HandlerRegistry:
+    """Packages by name. Plain in-process state: registration happens at start or by integrators."""
+
+    def __init__(self) -> None:
+        self._packages: dict[str, HandlerPackage] = {}
+
+    def add(self, package: HandlerPackage) -> None:
+        if package.name in self._packages and self._packages[package.name] is not package:
+            raise Conflict(f"Handler package '{package.name}' is already registered")
+        self._packages[package.name] = package
+
+    def get(self, name: str) -> HandlerPackage | None:
+        return self._packages.get(name)
+
+    def names(self) -> frozenset[str]:
+        return frozenset(self._packages)

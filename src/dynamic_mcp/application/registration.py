@@ -1,0 +1,101 @@
+"""Registering handler packages: store their definitions, prune the undeclared (SPEC §6.2, §6.5)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from dynamic_mcp.application.catalog import Catalog
+from dynamic_mcp.application.definitions import parse_roles, tool_from_definition
+from dynamic_mcp.application.packages import HandlerPackage, HandlerRegistry
+from dynamic_mcp.domain.errors import Invalid
+from dynamic_mcp.domain.events import PromptListChanged
+from dynamic_mcp.domain.prompts import Prompt, PromptArgument
+from dynamic_mcp.domain.tools import SYSTEM_CREATOR, Tool, validate_handler
+from dynamic_mcp.ports.clock import Clock
+from dynamic_mcp.ports.events import EventPublisher
+from dynamic_mcp.ports.repositories import PromptRepository, ToolRepository
+from dynamic_mcp.ports.validation import SchemaValidator
+
+log = logging.getLogger(__name__)
+
+
+def prompt_from_definition(definition: Mapping[str, Any], created_by: str) -> Prompt:
+    name = definition.get("name")
+    if not isinstance(name, str) or not name:
+        raise Invalid("A prompt definition requires a name")
+    arguments = definition.get("arguments") or []
+    if not isinstance(arguments, list) or not all(isinstance(a, Mapping) and a.get("name") for a in arguments):
+        raise Invalid("prompt arguments must be an array of objects with a name")
+    return Prompt(
+        name=name,
+        handler=validate_handler(definition.get("handler")),
+        created_by=created_by,
+        description=definition.get("description"),
+        arguments=tuple(
+            PromptArgument(str(a["name"]), a.get("description"), bool(a.get("required", False))) for a in arguments
+        ),
+        roles_permitted=parse_roles(definition.get("rolesPermitted")),
+        always_visible=bool(definition.get("alwaysVisible", False)),
+    )
+
+
+class PackageRegistrar:
+    def __init__(
+        self,
+        registry: HandlerRegistry,
+        tools: ToolRepository,
+        prompts: PromptRepository,
+        catalog: Catalog,
+        validator: SchemaValidator,
+        events: EventPublisher,
+        clock: Clock,
+        omitted: frozenset[str] = frozenset(),
+    ) -> None:
+        self._registry = registry
+        self._tools = tools
+        self._prompts = prompts
+        self._catalog = catalog
+        self._validator = validator
+        self._events = events
+        self._clock = clock
+        self._omitted = omitted
+
+    def is_omitted(self, name: str) -> bool:
+        return name in self._omitted
+
+    async def reset_system_catalogue(self) -> None:
+        """§6.5: legacy ``system`` tools and prompts go; packages re-register theirs."""
+        await self._tools.delete_by_creator(SYSTEM_CREATOR)
+        await self._prompts.delete_by_creator(SYSTEM_CREATOR)
+
+    async def register(self, package: HandlerPackage, *, announce: bool = False) -> None:
+        """Validate everything first, then store; nothing is written for an invalid package."""
+        if self.is_omitted(package.name):
+            await self._tools.delete_by_creator(package.name)
+            await self._prompts.delete_by_creator(package.name)
+            log.info("handler package omitted", extra={"package": package.name})
+            return
+        tools = [tool_from_definition(d, package.name, self._validator) for d in package.tools]
+        prompts = [prompt_from_definition(d, package.name) for d in package.prompts]
+        before = [t for t in await self._tools.list_all() if t.creator == package.name]
+        now = self._clock.now()
+        stored: list[Tool] = []
+        for tool in tools:
+            previous = await self._tools.get(package.name, tool.name)
+            created = previous.created_at if previous and previous.created_at else now
+            stored.append(await self._tools.upsert(attrs.evolve(tool, created_at=created, updated_at=now)))
+        await self._tools.delete_by_creator(package.name, frozenset(t.name for t in tools))
+        for prompt in prompts:
+            await self._prompts.upsert(attrs.evolve(prompt, created_at=now, updated_at=now))
+        await self._prompts.delete_by_creator(package.name, frozenset(p.name for p in prompts))
+        self._registry.add(package)
+        if package.init is not None:
+            await package.init()
+        if announce:
+            await self._catalog.announce_tool_change(*before, *stored)
+            if prompts:
+                await self._events.publish(PromptListChanged(None))

@@ -1,0 +1,155 @@
+"""Tool management use cases (SPEC §3.6, §4.2)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from dynamic_mcp.application.catalog import Catalog
+from dynamic_mcp.application.definitions import parse_updates, tool_definition, tool_from_definition
+from dynamic_mcp.application.results import ToolOutput
+from dynamic_mcp.domain import visibility
+from dynamic_mcp.domain.errors import Forbidden, Invalid, NotFound
+from dynamic_mcp.domain.events import ToolListChanged, UserChanged
+from dynamic_mcp.domain.tools import Tool
+from dynamic_mcp.domain.users import User
+from dynamic_mcp.ports.clock import Clock
+from dynamic_mcp.ports.events import EventPublisher
+from dynamic_mcp.ports.repositories import ToolRepository, UserRepository
+from dynamic_mcp.ports.validation import SchemaValidator
+
+RESOLUTION_ORDER = "your own tools first, then other users' tools, then package tools; the oldest wins a tie"
+
+
+class ToolService:
+    def __init__(
+        self,
+        tools: ToolRepository,
+        users: UserRepository,
+        catalog: Catalog,
+        validator: SchemaValidator,
+        events: EventPublisher,
+        clock: Clock,
+    ) -> None:
+        self._tools = tools
+        self._users = users
+        self._catalog = catalog
+        self._validator = validator
+        self._events = events
+        self._clock = clock
+
+    async def list_tools(self, caller: User, name_contains: str | None = None) -> ToolOutput:
+        """§4.2 list-tools over A(u): visible entries, hidden names, duplicate-name warnings."""
+        toolset = await self._catalog.toolset(caller)
+        needle = (name_contains or "").lower()
+        tools = [t for t in toolset.accessible if needle in t.name.lower()]
+        shown = [t for t in tools if not visibility.is_hidden(caller, t)]
+        hidden = [t.name for t in tools if visibility.is_hidden(caller, t)]
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for t in tools:
+            by_name[t.name].append(t.namespaced_id)
+        duplicates = [{"baseName": n, "namespacedNames": ids} for n, ids in by_name.items() if len(ids) > 1]
+        result: dict[str, Any] = {
+            "visibleTools": [
+                {"name": t.name, "description": t.description, "hidden": False, "alwaysVisible": t.always_visible}
+                for t in shown
+            ],
+            "total": len(tools),
+            "filtered": bool(needle),
+            "hiddenTools": hidden,
+        }
+        if hidden:
+            message = (
+                f"The following tools are currently hidden: {', '.join(hidden)}. "
+                "Use the hide-tool/unhide-tool tools to hide or unhide tools."
+            )
+        else:
+            message = "No tools are currently hidden. Use the hide-tool/unhide-tool tools to hide or unhide tools."
+        if duplicates:
+            result["duplicateBaseNames"] = duplicates
+            listed = "; ".join(f'"{n}" ({", ".join(ids)})' for n, ids in by_name.items() if len(ids) > 1)
+            message += (
+                f"\n\nWARNING: You have tools with duplicate base names: {listed}. "
+                f"A plain name picks {RESOLUTION_ORDER}; call a namespaced id (creator:name) to choose another."
+            )
+        return ToolOutput(
+            result,
+            message=message,
+            next_steps=(
+                "To hide a tool, use the 'hide-tool' tool.",
+                "To unhide a tool, use the 'unhide-tool' tool.",
+            ),
+        )
+
+    async def add_tool(self, caller: User, definition: object) -> ToolOutput:
+        if not isinstance(definition, Mapping) or not definition.get("name"):
+            raise Invalid("A valid toolDefinition object with a name is required")
+        if not visibility.is_manager(caller):
+            raise Forbidden("Only admins and power users can create tools")
+        tool = tool_from_definition(definition, caller.email, self._validator)
+        self._require_registered(tool)
+        previous = await self._tools.get(caller.email, tool.name)
+        now = self._clock.now()
+        stored = await self._tools.upsert(_with_times(tool, previous.created_at if previous else now, now))
+        await self._catalog.announce_tool_change(previous, stored)
+        verb = "replaced" if previous else "created"
+        return ToolOutput(
+            {"success": True, "name": stored.name},
+            message=f"Tool '{stored.namespaced_id}' {verb}",
+        )
+
+    async def update_tool(self, caller: User, name: object, updates: object) -> ToolOutput:
+        if not isinstance(name, str) or not name:
+            raise Invalid("A valid tool name is required for update")
+        if not isinstance(updates, Mapping) or not updates:
+            raise Invalid("A valid updates object is required")
+        tool = await self._resolve(caller, name)
+        if not visibility.can_update_tool(caller, tool, self._catalog.packages):
+            raise Forbidden(f"Not authorized to update tool '{tool.namespaced_id}'")
+        changes = parse_updates(updates, self._validator)
+        if "handler" in changes:
+            self._require_registered(_replace(tool, changes))
+        changes["updated_at"] = self._clock.now()
+        updated = await self._tools.update(tool.creator, tool.name, changes)
+        await self._catalog.announce_tool_change(tool, updated)
+        return ToolOutput(
+            {"success": True, "name": updated.name, "updated": tool_definition(updated)},
+            message=f"Tool '{updated.namespaced_id}' updated successfully",
+        )
+
+    async def delete_tool(self, caller: User, name: object) -> ToolOutput:
+        if not isinstance(name, str) or not name:
+            raise Invalid("Tool name is required for deletion")
+        tool = await self._resolve(caller, name)
+        if not visibility.can_delete_tool(caller, tool, self._catalog.packages):
+            raise Forbidden(f"Not authorized to delete tool '{tool.namespaced_id}'")
+        audience_before = await self._catalog.audience([tool])
+        await self._tools.delete(tool.creator, tool.name)
+        for email in await self._users.remove_hidden_everywhere(tool.namespaced_id):
+            await self._events.publish(UserChanged(email))
+        await self._events.publish(ToolListChanged(audience_before))
+        return ToolOutput(
+            {"success": True, "name": tool.name}, message=f"Tool '{tool.namespaced_id}' deleted successfully"
+        )
+
+    async def _resolve(self, caller: User, name: str) -> Tool:
+        tool = (await self._catalog.toolset(caller)).resolve(name)
+        if tool is None:
+            raise NotFound(f"Tool with name '{name}' not found")
+        return tool
+
+    def _require_registered(self, tool: Tool) -> None:
+        """§3.10: a runtime tool must point at a registered package."""
+        if tool.handler.type not in self._catalog.packages:
+            raise Invalid(f"Unknown handler type: {tool.handler.type}")
+
+
+def _replace(tool: Tool, changes: Mapping[str, Any]) -> Tool:
+    return attrs.evolve(tool, **changes)
+
+
+def _with_times(tool: Tool, created: Any, updated: Any) -> Tool:
+    return _replace(tool, {"created_at": created, "updated_at": updated})

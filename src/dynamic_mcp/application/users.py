@@ -1,0 +1,199 @@
+"""User management use cases (SPEC §4.1, rights §3.7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dynamic_mcp.application.catalog import Catalog
+from dynamic_mcp.application.onboarding import Onboarding
+from dynamic_mcp.application.results import ToolOutput
+from dynamic_mcp.application.serialization import user_json
+from dynamic_mcp.domain import visibility
+from dynamic_mcp.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from dynamic_mcp.domain.events import PromptListChanged, ToolListChanged, UserChanged, UserSessionsRevoked
+from dynamic_mcp.domain.roles import BUILT_IN_ROLES
+from dynamic_mcp.domain.sharing import AccessLevel, Share, with_share
+from dynamic_mcp.domain.users import User, normalize_email
+from dynamic_mcp.ports.auth import KeyIssuer
+from dynamic_mcp.ports.clock import Clock
+from dynamic_mcp.ports.events import EventPublisher
+from dynamic_mcp.ports.repositories import UNSET, UserRepository
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 1000
+
+
+def require_admin(caller: User, message: str) -> None:
+    """§3.7: checked inside the action, however the tool was reached."""
+    if not caller.is_admin:
+        raise Forbidden(message)
+
+
+def parse_new_roles(roles: object) -> tuple[str, ...]:
+    if roles is None:
+        return ()
+    if not isinstance(roles, list | tuple) or not all(isinstance(r, str) and r for r in roles):
+        raise Invalid("roles must be an array of role names")
+    return tuple(dict.fromkeys(roles))
+
+
+class UserService:
+    def __init__(
+        self,
+        users: UserRepository,
+        catalog: Catalog,
+        keys: KeyIssuer,
+        events: EventPublisher,
+        onboarding: Onboarding,
+        clock: Clock,
+    ) -> None:
+        self._users = users
+        self._catalog = catalog
+        self._keys = keys
+        self._events = events
+        self._onboarding = onboarding
+        self._clock = clock
+
+    async def list_users(
+        self, caller: User, name_contains: str | None = None, skip: int = 0, limit: int = DEFAULT_PAGE
+    ) -> ToolOutput:
+        if skip < 0 or limit < 0:
+            raise Invalid("skip and limit must not be negative")
+        page = await self._users.list(name_contains or None, skip, min(limit, MAX_PAGE))
+        users = [{"email": u.email, "name": u.name} for u in page]
+        matching = f' matching "{name_contains}"' if name_contains else ""
+        return ToolOutput(
+            {"users": users, "total": len(users)},
+            message=f"Found {len(users)} users{matching}",
+            next_steps=("To get more information about a specific user, use the 'user-info' tool with their email.",),
+        )
+
+    async def add_user(
+        self, caller: User, email: str | None, name: str | None = None, roles: object = None
+    ) -> ToolOutput:
+        require_admin(caller, "Only admins can add users")
+        email = normalize_email(email or "")
+        if not email:
+            raise Invalid("Email is required")
+        parsed_roles = parse_new_roles(roles)
+        if await self._users.get(email) is not None:
+            raise Conflict(f"User '{email}' already exists")
+        issued = self._keys.issue()
+        now = self._clock.now()
+        user = await self._users.add(
+            User(email=email, name=name, roles=parsed_roles, api_key=issued.digest, created_at=now, updated_at=now)
+        )
+        await self._onboarding.send_key(email, issued.plain, "An account was created for you.")
+        return ToolOutput(
+            {"email": user.email, "name": user.name, "roles": list(user.roles), "apiKey": issued.plain},
+            message=f"User '{email}' added successfully. The API key is shown only this once.",
+        )
+
+    async def update_user(self, caller: User, email: str | None, changes: dict[str, Any]) -> ToolOutput:
+        email = normalize_email(email or "")
+        if not email:
+            raise Invalid("Email is required")
+        allowed = {"name", "roles", "sharedTools"}
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise Invalid(f"Cannot update field(s): {', '.join(unknown)}. Allowed: name, roles, sharedTools")
+        if not caller.is_admin and (caller.email != email or set(changes) - {"name"}):
+            raise Forbidden("Not authorized to update this user")
+        if await self._users.get(email) is None:
+            raise NotFound(f"User '{email}' not found")
+        name = changes.get("name", UNSET)
+        if name is not UNSET and name is not None and not isinstance(name, str):
+            raise Invalid("name must be a string")
+        roles = parse_new_roles(changes["roles"]) if "roles" in changes else UNSET
+        shares = self._parse_shares(changes["sharedTools"], caller) if "sharedTools" in changes else UNSET
+        user = await self._users.update_fields(email, name=name, roles=roles, shared_tools=shares)
+        await self._events.publish(UserChanged(email))
+        if roles is not UNSET or shares is not UNSET:
+            await self._events.publish(ToolListChanged(frozenset({email})))
+        if roles is not UNSET:
+            await self._events.publish(PromptListChanged(frozenset({email})))
+        return ToolOutput(user_json(user), message=f"User '{email}' updated successfully")
+
+    def _parse_shares(self, value: object, caller: User) -> tuple[Share, ...]:
+        if not isinstance(value, list):
+            raise Invalid("sharedTools must be an array of share objects")
+        shares: tuple[Share, ...] = ()
+        for item in value:
+            if not isinstance(item, dict) or not isinstance(item.get("toolId"), str) or not item["toolId"]:
+                raise Invalid("each sharedTools entry needs a toolId string")
+            level = item.get("accessLevel", "read")
+            if level not in ("read", "write"):
+                raise Invalid("accessLevel must be 'read' or 'write'")
+            sharer = item.get("sharedBy") or caller.email
+            if not isinstance(sharer, str):
+                raise Invalid("sharedBy must be a string")
+            shares = with_share(shares, Share(item["toolId"], sharer, AccessLevel(level), self._clock.now()))
+        return shares
+
+    async def delete_user(self, caller: User, email: str | None) -> ToolOutput:
+        require_admin(caller, "Only admins can delete users")
+        email = normalize_email(email or "")
+        if not email:
+            raise Invalid("Email is required")
+        if email == caller.email:
+            raise Forbidden("Admins cannot delete themselves")
+        if not await self._users.delete(email):
+            raise NotFound(f"User '{email}' not found")
+        await self._events.publish(UserChanged(email))
+        await self._events.publish(UserSessionsRevoked(email))
+        return ToolOutput({"success": True, "email": email}, message=f"User '{email}' deleted successfully")
+
+    async def user_info(self, caller: User, email: str | None = None) -> ToolOutput:
+        email = normalize_email(email or "") or caller.email
+        if email == caller.email:
+            return ToolOutput(user_json(caller, include_app_data=True), message=f"User info for '{email}'")
+        user = await self._users.get(email)
+        if user is None:
+            return ToolOutput(None, message=f"User '{email}' not found")
+        if caller.is_admin:
+            return ToolOutput(user_json(user), message=f"User info for '{email}'")
+        return ToolOutput(
+            {"exists": True, "name": user.name, "email": user.email}, message=f"Limited user info for '{email}'"
+        )
+
+    async def reset_api_key(self, caller: User, email: str | None = None, user_confirmed: bool = False) -> ToolOutput:
+        target = normalize_email(email or "") or caller.email
+        if not visibility.can_act_on_user(caller, target):
+            raise Forbidden("Not authorized to reset this user's API key")
+        if not user_confirmed:
+            return ToolOutput(
+                None,
+                message=(
+                    f"Are you sure you want to reset the API key of {target}? This will invalidate the current "
+                    "key and require updating all clients. Please confirm before proceeding. Always call this "
+                    "tool first with userConfirmed: false (or omitted). Only set userConfirmed: true after the "
+                    "user has explicitly confirmed."
+                ),
+                next_steps=(
+                    "Ask the user to confirm they want to reset their API key.",
+                    "If confirmed, call this tool again with userConfirmed: true.",
+                ),
+            )
+        if await self._users.get(target) is None:
+            raise NotFound(f"User '{target}' not found")
+        issued = self._keys.issue()
+        await self._users.set_api_key(target, issued.digest)
+        await self._onboarding.send_key(
+            target,
+            issued.plain,
+            "Your API key has been reset. Here is your new API key.\n\n"
+            "All MCP clients using this server must now be reconfigured to use the new API key.",
+        )
+        await self._events.publish(UserChanged(target))
+        await self._events.publish(UserSessionsRevoked(target))
+        return ToolOutput(
+            {"email": target, "apiKey": issued.plain},
+            message=(
+                f"API key for user '{target}' has been reset and emailed to the user.\n"
+                "All MCP clients using this server must now be reconfigured to use the new API key."
+            ),
+        )
+
+    @staticmethod
+    def role_names() -> tuple[str, ...]:
+        return BUILT_IN_ROLES

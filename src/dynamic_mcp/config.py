@@ -1,0 +1,104 @@
+"""Settings from the environment (SPEC §9.1). Reading happens only when asked, never at import."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+from dotenv import dotenv_values
+
+MEMORY_ADMIN_EMAIL = "admin@localhost"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the server cannot use; the message says which and why."""
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+
+
+@attrs.frozen
+class Settings:
+    mongodb_uri: str | None = None
+    mongodb_db: str = "dynamic-mcp-server"
+    admin_email: str = MEMORY_ADMIN_EMAIL
+    admin_api_key: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 4001
+    server_name: str = "dynamic-mcp-server"
+    server_version: str = "1.0.0"
+    server_url: str = ""
+    omit_handlers: tuple[str, ...] = ()
+    log_level: str = "info"
+    postmark_api_token: str = ""
+    smtp_from: str = ""
+    single_session_per_user: bool = False
+    session_idle_timeout_seconds: int = 3600
+    template_env_allowlist: tuple[str, ...] = ()
+    max_body_bytes: int = 1_048_576
+    validate_tool_input: bool = True
+    allow_query_api_key: bool = True
+
+    @property
+    def storage(self) -> str:
+        return "mongo" if self.mongodb_uri else "memory"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv_path: Path | None = None) -> Settings:
+        """Environment wins over a ``.env`` file in the working directory (§9.1)."""
+        file_values = {k: v for k, v in dotenv_values(dotenv_path or Path.cwd() / ".env").items() if v is not None}
+        env: dict[str, str] = {**file_values, **(os.environ if environ is None else environ)}
+        uri = env.get("MONGODB_URI") or env.get("MONGO_URI") or None
+        admin = env.get("MCP_ADMIN_EMAIL", "").strip()
+        if uri and not admin:
+            raise SettingsError("MCP_ADMIN_EMAIL is required when MONGODB_URI is set")
+        server_name = env.get("MCP_SERVER_NAME") or env.get("SERVER_NAME") or "dynamic-mcp-server"
+        return cls(
+            mongodb_uri=uri,
+            mongodb_db=env.get("MONGODB_DB") or "dynamic-mcp-server",
+            admin_email=admin or MEMORY_ADMIN_EMAIL,
+            admin_api_key=env.get("MCP_ADMIN_API_KEY") or None,
+            host=env.get("HOST") or "127.0.0.1",
+            port=_int(env, "PORT", 4001, minimum=0),
+            server_name=server_name,
+            server_version=env.get("SERVER_VERSION") or "1.0.0",
+            server_url=(env.get("MCP_SERVER_URL") or "").rstrip("/"),
+            omit_handlers=_list(env, "OMIT_HANDLERS"),
+            log_level=(env.get("LOG_LEVEL") or "info").lower(),
+            postmark_api_token=env.get("POSTMARK_API_TOKEN", ""),
+            smtp_from=env.get("SMTP_FROM", ""),
+            single_session_per_user=_bool(env, "SINGLE_SESSION_PER_USER", False),
+            session_idle_timeout_seconds=_int(env, "SESSION_IDLE_TIMEOUT_SECONDS", 3600),
+            template_env_allowlist=_list(env, "TEMPLATE_ENV_ALLOWLIST"),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576, minimum=1),
+            validate_tool_input=_bool(env, "VALIDATE_TOOL_INPUT", True),
+            allow_query_api_key=_bool(env, "ALLOW_QUERY_API_KEY", True),
+        )

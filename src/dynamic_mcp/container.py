@@ -1,0 +1,125 @@
+"""The composition root: the only module that names concrete adapters (ADR 0004)."""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
+from dynamic_mcp.adapters.memory.events import InMemoryEventBus
+from dynamic_mcp.adapters.memory.repositories import (
+    InMemoryPromptRepository,
+    InMemoryToolRepository,
+    InMemoryUserRepository,
+)
+from dynamic_mcp.adapters.security.keys import Sha256KeyHasher, UuidKeyIssuer
+from dynamic_mcp.adapters.system.clock import SystemClock
+from dynamic_mcp.adapters.system.email import UnconfiguredEmailSender
+from dynamic_mcp.adapters.system.jsonschema_validator import JsonSchemaValidator
+from dynamic_mcp.application.auth import Authenticator
+from dynamic_mcp.application.bootstrap import AdminBootstrap
+from dynamic_mcp.application.builtins import tool_management, user_management
+from dynamic_mcp.application.calls import CallService
+from dynamic_mcp.application.catalog import Catalog
+from dynamic_mcp.application.lifecycle import NATIVE, ServerLifecycle
+from dynamic_mcp.application.onboarding import Onboarding, ServerIdentity
+from dynamic_mcp.application.packages import HandlerRegistry
+from dynamic_mcp.application.registration import PackageRegistrar
+from dynamic_mcp.application.sharing import SharingService
+from dynamic_mcp.application.tools import ToolService
+from dynamic_mcp.application.users import UserService
+from dynamic_mcp.config import Settings
+
+BUILTIN_PACKAGES = (user_management.PACKAGE, tool_management.PACKAGE)
+
+
+def omitted_packages(settings: Settings) -> frozenset[str]:
+    names = set(settings.omit_handlers)
+    if NATIVE in names:
+        names |= set(BUILTIN_PACKAGES)
+    return frozenset(names)
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    config = providers.Configuration()
+
+    clock = providers.Singleton(SystemClock)
+    hasher = providers.Singleton(Sha256KeyHasher)
+    key_issuer = providers.Singleton(UuidKeyIssuer, hasher=hasher)
+    validator = providers.Singleton(JsonSchemaValidator)
+    event_bus = providers.Singleton(InMemoryEventBus)
+    email_sender = providers.Singleton(UnconfiguredEmailSender)
+
+    users = providers.Selector(config.storage, memory=providers.Singleton(InMemoryUserRepository, clock=clock))
+    tools = providers.Selector(config.storage, memory=providers.Singleton(InMemoryToolRepository, clock=clock))
+    prompts = providers.Selector(config.storage, memory=providers.Singleton(InMemoryPromptRepository, clock=clock))
+
+    registry = providers.Singleton(HandlerRegistry)
+    identity = providers.Singleton(
+        ServerIdentity, name=config.server_name, url=config.server_url, admin_email=config.admin_email
+    )
+    onboarding = providers.Singleton(Onboarding, sender=email_sender, identity=identity)
+    catalog = providers.Singleton(Catalog, users=users, tools=tools, registry=registry, events=event_bus)
+    authenticator = providers.Singleton(Authenticator, users=users, hasher=hasher)
+    user_service = providers.Singleton(
+        UserService,
+        users=users,
+        catalog=catalog,
+        keys=key_issuer,
+        events=event_bus,
+        onboarding=onboarding,
+        clock=clock,
+    )
+    sharing_service = providers.Singleton(SharingService, users=users, catalog=catalog, events=event_bus, clock=clock)
+    tool_service = providers.Singleton(
+        ToolService, tools=tools, users=users, catalog=catalog, validator=validator, events=event_bus, clock=clock
+    )
+    call_service = providers.Singleton(
+        CallService,
+        catalog=catalog,
+        registry=registry,
+        validator=validator,
+        validate_input=config.validate_tool_input,
+    )
+    registrar = providers.Singleton(
+        PackageRegistrar,
+        registry=registry,
+        tools=tools,
+        prompts=prompts,
+        catalog=catalog,
+        validator=validator,
+        events=event_bus,
+        clock=clock,
+        omitted=providers.Callable(omitted_packages, settings),
+    )
+    bootstrap = providers.Singleton(AdminBootstrap, users=users, keys=key_issuer, onboarding=onboarding, clock=clock)
+    builtin_packages = providers.List(
+        providers.Singleton(user_management.build_package, users=user_service, sharing=sharing_service),
+        providers.Singleton(tool_management.build_package, tools=tool_service),
+    )
+    lifecycle = providers.Singleton(
+        ServerLifecycle,
+        bootstrap=bootstrap,
+        registrar=registrar,
+        builtins=builtin_packages,
+        admin_email=config.admin_email,
+        admin_api_key=config.admin_api_key,
+    )
+    session_registry = providers.Singleton(SessionRegistry, single_session_per_user=config.single_session_per_user)
+
+
+def build_container(settings: Settings) -> Container:
+    container = Container(settings=settings)
+    container.config.from_dict(
+        {
+            "storage": settings.storage,
+            "server_name": settings.server_name,
+            "server_url": settings.server_url,
+            "admin_email": settings.admin_email,
+            "admin_api_key": settings.admin_api_key,
+            "validate_tool_input": settings.validate_tool_input,
+            "single_session_per_user": settings.single_session_per_user,
+        }
+    )
+    container.event_bus().subscribe(container.session_registry().on_event)
+    return container

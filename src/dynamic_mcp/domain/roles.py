@@ -1,0 +1,11 @@
+"""Roles are plain, case-sensitive strings (SPEC §2.8)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+ADMIN: Final = "admin"
+POWER_USER: Final = "power-user"
+USER: Final = "user"
+BUILT_IN_ROLES: Final = (ADMIN, POWER_USER, USER)
+MANAGER_ROLES: Final = frozenset({ADMIN, POWER_USER})

@@ -1,0 +1,84 @@
+"""Tools: data that points at a handler package (SPEC §2.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from dynamic_mcp.domain.errors import Invalid
+
+SYSTEM_CREATOR = "system"
+NAMESPACE_SEPARATOR = ":"
+
+
+@attrs.frozen
+class HandlerRef:
+    """Which handler package runs the tool, and the package-specific config."""
+
+    type: str
+    config: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Tool:
+    name: str
+    creator: str
+    input_schema: Mapping[str, Any]
+    handler: HandlerRef
+    description: str | None = None
+    annotations: Mapping[str, Any] | None = None
+    roles_permitted: tuple[str, ...] | None = None
+    always_visible: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    last_used: datetime | None = None
+
+    @property
+    def namespaced_id(self) -> str:
+        return namespaced_id(self.creator, self.name)
+
+    def is_package_tool(self, packages: frozenset[str]) -> bool:
+        return self.creator == SYSTEM_CREATOR or self.creator in packages
+
+
+def namespaced_id(creator: str, name: str) -> str:
+    return f"{creator}{NAMESPACE_SEPARATOR}{name}"
+
+
+def split_namespaced_id(tool_id: str) -> tuple[str, str] | None:
+    """``creator:name`` -> (creator, name); None for a plain name.
+
+    The name never holds ``:`` but an email creator may not either, so split on the last one.
+    """
+    if NAMESPACE_SEPARATOR not in tool_id:
+        return None
+    creator, _, name = tool_id.rpartition(NAMESPACE_SEPARATOR)
+    return creator, name
+
+
+def validate_tool_name(name: object) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise Invalid("A valid toolDefinition object with a name is required")
+    if NAMESPACE_SEPARATOR in name:
+        raise Invalid("Tool names cannot contain ':' character")
+    return name
+
+
+def validate_input_schema(schema: object) -> Mapping[str, Any]:
+    if not isinstance(schema, Mapping) or schema.get("type") != "object":
+        raise Invalid("inputSchema must be a JSON Schema object whose type is 'object'")
+    return schema
+
+
+def validate_handler(handler: object) -> HandlerRef:
+    if not isinstance(handler, Mapping) or not isinstance(handler.get("type"), str) or not handler["type"]:
+        raise Invalid("handler must be an object with a 'type' naming a handler package")
+    config = handler.get("config", {})
+    if config is None:
+        config = {}
+    if not isinstance(config, Mapping):
+        raise Invalid("handler.config must be an object")
+    return HandlerRef(type=handler["type"], config=dict(config))

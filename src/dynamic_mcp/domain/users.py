@@ -1,0 +1,54 @@
+"""Users and their API key digests (SPEC §2.1, §2.2)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from dynamic_mcp.domain.roles import ADMIN
+from dynamic_mcp.domain.sharing import Share
+
+
+@attrs.frozen
+class ApiKeyDigest:
+    """What is stored of a key: its hash and a short display prefix, never the key itself."""
+
+    hash: str
+    prefix: str
+
+
+@attrs.frozen
+class IssuedKey:
+    """A freshly issued key: the only object that ever holds the plain secret."""
+
+    plain: str
+    digest: ApiKeyDigest
+
+
+@attrs.frozen
+class User:
+    email: str
+    name: str | None = None
+    roles: tuple[str, ...] = ()
+    api_key: ApiKeyDigest | None = None
+    shared_tools: tuple[Share, ...] = ()
+    hidden_tools: tuple[str, ...] = ()
+    application_authentication: Mapping[str, Any] | None = None
+    application_authorization: Mapping[str, Any] | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN in self.roles
+
+    def has_any_role(self, roles: tuple[str, ...] | frozenset[str] | None) -> bool:
+        return bool(roles) and any(r in self.roles for r in roles or ())
+
+
+def normalize_email(email: str) -> str:
+    """Emails are exact-match ids (§2.1); only surrounding whitespace is dropped."""
+    return email.strip()

@@ -1,0 +1,128 @@
+"""Access rules as pure functions (SPEC §3).
+
+``packages`` is always the set of handler-package names known to the process: a tool whose
+creator is one of them (or ``system``) is a package tool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dynamic_mcp.domain.roles import ADMIN, MANAGER_ROLES, POWER_USER
+from dynamic_mcp.domain.sharing import AccessLevel
+from dynamic_mcp.domain.tools import SYSTEM_CREATOR, Tool
+from dynamic_mcp.domain.users import User
+
+
+def can_access(user: User, tool: Tool, packages: frozenset[str]) -> bool:
+    """Is ``tool`` in A(user)? (§3.1, §3.2)."""
+    if user.is_admin:
+        return True
+    if tool.creator == user.email or tool.creator == SYSTEM_CREATOR:
+        return True
+    if user.has_any_role(tool.roles_permitted):
+        return True
+    return any(_share_matches(share.tool_id, tool) for share in user.shared_tools)
+
+
+def _share_matches(share_tool_id: str, tool: Tool) -> bool:
+    if ":" in share_tool_id:
+        return share_tool_id == tool.namespaced_id
+    return share_tool_id == tool.name  # legacy plain-name share: every tool of that name
+
+
+def is_hidden(user: User, tool: Tool) -> bool:
+    """Hidden for listing purposes (§3.4): alwaysVisible tools never are."""
+    return not tool.always_visible and tool.namespaced_id in user.hidden_tools
+
+
+def accessible(user: User, tools: Iterable[Tool], packages: frozenset[str]) -> list[Tool]:
+    return [t for t in tools if can_access(user, t, packages)]
+
+
+def visible(user: User, tools: Iterable[Tool], packages: frozenset[str]) -> list[Tool]:
+    """V(u) = A(u) minus hidden tools (§3.4)."""
+    return [t for t in accessible(user, tools, packages) if not is_hidden(user, t)]
+
+
+def resolution_rank(user: User, tool: Tool, packages: frozenset[str]) -> int:
+    """0 = the user's own, 1 = another user's, 2 = a package tool (§3.5b)."""
+    if tool.creator == user.email:
+        return 0
+    return 2 if tool.is_package_tool(packages) else 1
+
+
+def pick_by_name(user: User, candidates: Iterable[Tool], packages: frozenset[str]) -> Tool | None:
+    """Among same-named tools, the one §3.5b selects: rank, then oldest createdAt."""
+    ordered = sorted(
+        candidates,
+        key=lambda t: (
+            resolution_rank(user, t, packages),
+            t.created_at.timestamp() if t.created_at else 0.0,
+            t.creator,
+        ),
+    )
+    return ordered[0] if ordered else None
+
+
+def resolve(user: User, name_or_id: str, tools: Iterable[Tool], packages: frozenset[str]) -> Tool | None:
+    """Resolve a plain name or namespaced id to one tool in A(user), or None (§3.5)."""
+    pool = accessible(user, tools, packages)
+    if ":" in name_or_id:
+        return next((t for t in pool if t.namespaced_id == name_or_id), None)
+    return pick_by_name(user, (t for t in pool if t.name == name_or_id), packages)
+
+
+def is_manager(user: User) -> bool:
+    """May create tools and prompts (§3.6a, §3.9)."""
+    return any(r in MANAGER_ROLES for r in user.roles)
+
+
+def can_update_tool(user: User, tool: Tool, packages: frozenset[str]) -> bool:
+    """§3.6b: package tools never; admins any other; power users own or write-shared."""
+    if tool.is_package_tool(packages):
+        return False
+    if user.is_admin:
+        return True
+    if POWER_USER not in user.roles:
+        return False
+    if tool.creator == user.email:
+        return True
+    return any(_share_matches(s.tool_id, tool) and s.access_level is AccessLevel.WRITE for s in user.shared_tools)
+
+
+def can_delete_tool(user: User, tool: Tool, packages: frozenset[str]) -> bool:
+    """§3.6b: a write share allows update, never delete (§10.3.12)."""
+    if tool.is_package_tool(packages):
+        return False
+    if user.is_admin:
+        return True
+    return POWER_USER in user.roles and tool.creator == user.email
+
+
+def can_share_tool(user: User, tool: Tool) -> bool:
+    """§3.6c: admins any tool, power users only their own."""
+    if user.is_admin:
+        return True
+    return POWER_USER in user.roles and tool.creator == user.email
+
+
+def can_act_on_user(caller: User, target_email: str) -> bool:
+    """§3.7: callers act on their own record, admins on any."""
+    return caller.is_admin or caller.email == target_email
+
+
+__all__ = [
+    "ADMIN",
+    "accessible",
+    "can_access",
+    "can_act_on_user",
+    "can_delete_tool",
+    "can_share_tool",
+    "can_update_tool",
+    "is_hidden",
+    "is_manager",
+    "pick_by_name",
+    "resolve",
+    "visible",
+]

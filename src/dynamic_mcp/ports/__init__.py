@@ -1,0 +1,1 @@
+"""Ports: the typing.Protocol classes the core needs from the outside world."""

@@ -1,0 +1,11 @@
+"""Outbound email (SPEC §9.2). Failures never fail the action that triggered them."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class EmailSender(Protocol):
+    async def send_email(self, to: str, subject: str, html: str) -> dict[str, Any]: ...
+
+    async def send_bulk_email(self, to: list[str], subject: str, html: str) -> dict[str, Any]: ...

@@ -1,0 +1,101 @@
+"""Persistence ports (SPEC §2). Adapters raise domain errors, never driver errors.
+
+User changes are targeted operations rather than whole-record writes, so a store can apply
+each atomically (no lost update when two callers share to one user at once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from dynamic_mcp.domain.prompts import Prompt
+from dynamic_mcp.domain.sharing import Share
+from dynamic_mcp.domain.tools import Tool
+from dynamic_mcp.domain.users import ApiKeyDigest, User
+
+UNSET: Any = object()
+"""Sentinel for "leave this field as it is" in partial updates."""
+
+
+class UserRepository(Protocol):
+    async def get(self, email: str) -> User | None: ...
+
+    async def get_by_key_hash(self, key_hash: str) -> User | None: ...
+
+    async def list(self, name_contains: str | None = None, skip: int = 0, limit: int | None = None) -> list[User]:
+        """Users ordered by email; ``name_contains`` is a case-insensitive substring of name."""
+        ...
+
+    async def add(self, user: User) -> User:
+        """Store a new user; Conflict when the email or key hash is taken."""
+        ...
+
+    async def update_fields(
+        self,
+        email: str,
+        *,
+        name: str | None = UNSET,
+        roles: tuple[str, ...] = UNSET,
+        shared_tools: tuple[Share, ...] = UNSET,
+    ) -> User:
+        """Set only the given fields; NotFound when the user does not exist."""
+        ...
+
+    async def set_api_key(self, email: str, digest: ApiKeyDigest) -> User: ...
+
+    async def put_share(self, email: str, share: Share) -> User:
+        """Add a share, replacing one with the same (toolId, sharedBy)."""
+        ...
+
+    async def remove_shares(self, email: str, tool_ids: frozenset[str], shared_by: str | None) -> User: ...
+
+    async def add_hidden(self, email: str, tool_ids: Sequence[str]) -> User: ...
+
+    async def remove_hidden(self, email: str, tool_ids: Sequence[str]) -> User: ...
+
+    async def remove_hidden_everywhere(self, tool_id: str) -> list[str]:
+        """Drop ``tool_id`` from every user's hiddenTools; returns the emails changed."""
+        ...
+
+    async def set_app_params(self, email: str, app_key: str, params: Mapping[str, Any] | None) -> User: ...
+
+    async def delete(self, email: str) -> bool: ...
+
+
+class ToolRepository(Protocol):
+    async def list_all(self) -> list[Tool]: ...
+
+    async def get(self, creator: str, name: str) -> Tool | None: ...
+
+    async def upsert(self, tool: Tool) -> Tool:
+        """Insert, or replace the tool with the same (name, creator); keeps the original createdAt."""
+        ...
+
+    async def update(self, creator: str, name: str, changes: Mapping[str, Any]) -> Tool:
+        """Apply attribute changes (domain attribute names); NotFound if absent."""
+        ...
+
+    async def delete(self, creator: str, name: str) -> bool: ...
+
+    async def delete_by_creator(self, creator: str, keep_names: frozenset[str] = frozenset()) -> int:
+        """Delete the creator's tools except ``keep_names``; returns how many went."""
+        ...
+
+
+class PromptRepository(Protocol):
+    async def list_all(self) -> list[Prompt]: ...
+
+    async def get(self, name: str) -> Prompt | None: ...
+
+    async def add(self, prompt: Prompt) -> Prompt:
+        """Conflict when the name exists (§3.9: never overwritten)."""
+        ...
+
+    async def upsert(self, prompt: Prompt) -> Prompt: ...
+
+    async def update(self, name: str, changes: Mapping[str, Any]) -> Prompt: ...
+
+    async def delete(self, name: str) -> bool: ...
+
+    async def delete_by_creator(self, created_by: str, keep_names: frozenset[str] = frozenset()) -> int: ...
