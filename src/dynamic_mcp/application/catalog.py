@@ -49,7 +49,9 @@ class Catalog:
             return frozenset()
         packages = self.packages
         return frozenset(
-            u.email for u in await self._users.list() if any(visibility.can_access(u, t, packages) for t in present)
+            u.email
+            for u in await self._users.list_users()
+            if any(visibility.can_access(u, t, packages) for t in present)
         )
 
     async def announce_tool_change(self, *tools: Tool | None) -> None:

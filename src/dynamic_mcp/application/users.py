@@ -59,7 +59,7 @@ class UserService:
     ) -> ToolOutput:
         if skip < 0 or limit < 0:
             raise Invalid("skip and limit must not be negative")
-        page = await self._users.list(name_contains or None, skip, min(limit, MAX_PAGE))
+        page = await self._users.list_users(name_contains or None, skip, min(limit, MAX_PAGE))
         users = [{"email": u.email, "name": u.name} for u in page]
         matching = f' matching "{name_contains}"' if name_contains else ""
         return ToolOutput(

@@ -23,7 +23,7 @@ class UserRepository(Protocol):
 
     async def get_by_key_hash(self, key_hash: str) -> User | None: ...
 
-    async def list(self, name_contains: str | None = None, skip: int = 0, limit: int | None = None) -> list[User]:
+    async def list_users(self, name_contains: str | None = None, skip: int = 0, limit: int | None = None) -> list[User]:
         """Users ordered by email; ``name_contains`` is a case-insensitive substring of name."""
         ...
 

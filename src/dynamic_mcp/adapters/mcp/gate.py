@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
@@ -19,9 +19,9 @@ from dynamic_mcp.domain.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 MISSING_KEY = {"error": "Missing apiKey"}
 INVALID_KEY = {"error": "Invalid apiKey. Please contact the administrator to request access or a valid API key."}
@@ -44,7 +44,11 @@ async def send_json(send: Send, status: int, body: dict[str, Any], headers: list
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *headers],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                *headers,
+            ],
         }
     )
     await send({"type": "http.response.body", "body": payload})
@@ -75,7 +79,7 @@ def replay(body: bytes, receive: Receive) -> Receive:
     """A receive callable that yields the already-read body once, then defers to the real one."""
     sent = False
 
-    async def replayed() -> dict[str, Any]:
+    async def replayed() -> MutableMapping[str, Any]:
         nonlocal sent
         if not sent:
             sent = True

@@ -74,7 +74,9 @@ def build_server(name: str, version: str, calls: CallService, sessions: SessionR
             raise MCPError(-32001, exc.message) from exc
         return types.ListToolsResult(tools=[_mcp_tool(t) for t in tools])
 
-    async def call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams) -> types.CallToolResult:
+    async def call_tool(
+        ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
         session_id = _session_id(ctx)
         token_holder = CURRENT_SESSION.set(session_id)
         try:
@@ -100,11 +102,11 @@ def build_server(name: str, version: str, calls: CallService, sessions: SessionR
 
 def _progress_reporter(ctx: ServerRequestContext[Any, Any]) -> Any:
     """§8.4: progress goes to the calling session only, and only when the call asked for it."""
-    meta = ctx.meta or {}
-    token = meta.get("progress_token", meta.get("progressToken"))  # type: ignore[call-overload]
+    meta: dict[str, Any] = dict(ctx.meta or {})
+    token = meta.get("progress_token", meta.get("progressToken"))
 
     async def report(progress: float, total: float | None = None, message: str | None = None) -> None:
-        if token is None:
+        if not isinstance(token, str | int):
             return
         related = str(ctx.request_id) if ctx.request_id is not None else None
         try:

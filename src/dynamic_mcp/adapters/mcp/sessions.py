@@ -105,11 +105,7 @@ class SessionRegistry:
             self.revoke(event.email)
 
     async def _notify(self, emails: frozenset[str] | None, method: str) -> None:
-        targets = (
-            list(self._sessions.values())
-            if emails is None
-            else [s for e in emails for s in self.sessions_of(e)]
-        )
+        targets = list(self._sessions.values()) if emails is None else [s for e in emails for s in self.sessions_of(e)]
         for session in targets:
             if session.proxy is None or session.session_id in self._revoked:
                 continue

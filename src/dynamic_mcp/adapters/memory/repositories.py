@@ -34,7 +34,7 @@ class InMemoryUserRepository(UserRepository):
         email = self._by_key.get(key_hash)
         return self._users.get(email) if email else None
 
-    async def list(self, name_contains: str | None = None, skip: int = 0, limit: int | None = None) -> list[User]:
+    async def list_users(self, name_contains: str | None = None, skip: int = 0, limit: int | None = None) -> list[User]:
         users = sorted(self._users.values(), key=lambda u: u.email)
         if name_contains:
             needle = name_contains.lower()

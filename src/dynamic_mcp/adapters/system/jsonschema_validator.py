@@ -18,7 +18,7 @@ class JsonSchemaValidator(SchemaValidator):
         try:
             validator_for(schema, default=jsonschema.Draft202012Validator).check_schema(schema)
         except SchemaError as exc:
-            return exc.message
+            return str(exc.message)
         return None
 
     def validate(self, schema: Mapping[str, Any], instance: Mapping[str, Any]) -> str | None:
