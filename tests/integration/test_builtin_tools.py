@@ -106,7 +106,7 @@ async def test_tool_management_tools(server: ServerProcess, users: Users) -> Non
         "name": name,
         "description": "v1",
         "inputSchema": {"type": "object", "properties": {"nameContains": {"type": "string"}}, "required": []},
-        "handler": {"type": "tool-management", "config": {"action": "list"}},
+        "handler": {"type": "echo", "config": {}},
         "annotations": {"title": "Mine", "readOnlyHint": True},
     }
     async with connect(server.url, key) as client:
@@ -138,6 +138,7 @@ async def test_tool_management_tools(server: ServerProcess, users: Users) -> Non
         # list-tools
         listing = await client.ok("list-tools", {"nameContains": name})
         assert listing["result"]["visibleTools"][0]["name"] == name and listing["result"]["filtered"] is True
+        assert (await client.ok(name, {"nameContains": "abc"}))["result"] == {"nameContains": "abc"}
         # delete-tool
         await client.ok("hide-tool", {"toolId": [name]})
         assert (await client.ok("delete-tool", {"name": f"{owner}:{name}"}))["result"] == {

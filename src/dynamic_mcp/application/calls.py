@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -12,7 +12,10 @@ import attrs
 from dynamic_mcp.application.catalog import Catalog
 from dynamic_mcp.application.packages import HandlerRegistry
 from dynamic_mcp.domain.errors import DomainError, NotFound, StorageUnavailable
+from dynamic_mcp.domain.templating import MISSING, argument_mapping, chain, merge_mapped, render
 from dynamic_mcp.domain.tools import Tool
+from dynamic_mcp.domain.users import User
+from dynamic_mcp.ports.environment import Environment
 from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
 from dynamic_mcp.ports.validation import SchemaValidator
 
@@ -53,12 +56,16 @@ class CallService:
         validator: SchemaValidator,
         *,
         validate_input: bool = True,
+        environment: Environment | None = None,
+        env_allowlist: frozenset[str] = frozenset(),
         server: Any = None,
     ) -> None:
         self._catalog = catalog
         self._registry = registry
         self._validator = validator
         self._validate_input = validate_input
+        self._environment = environment
+        self._env_allowlist = env_allowlist
         self.server = server
 
     async def list_tools(self, email: str) -> list[ListedTool]:
@@ -92,8 +99,30 @@ class CallService:
             problem = self._validator.validate(tool.input_schema, args)
             if problem:
                 return CallOutcome.error(f"Invalid arguments for tool {tool.name}: {problem}")
+        args = self._map_arguments(tool, args, user, session_id)
         context = ToolContext(session_id=session_id, user=user, tool_name=tool.name, tool=tool, server=self.server)
         return await self._invoke(package.handler, tool, args, context, progress or _no_progress)
+
+    def _map_arguments(self, tool: Tool, args: dict[str, Any], user: User, session_id: str | None) -> dict[str, Any]:
+        """§6.3: input, then context, then (package tools or allowlisted names) environment."""
+        mapping = argument_mapping(tool.handler.config)
+        if mapping is None:
+            return args
+        trusted = tool.is_package_tool(self._catalog.packages)
+        lookup = chain(args, {"sessionId": session_id, "userEmail": user.email}, self._env_lookup(trusted))
+        return merge_mapped(args, render(mapping, lookup))
+
+    def _env_lookup(self, trusted: bool) -> Callable[[str], Any]:
+        environment = self._environment
+        allowlist = self._env_allowlist
+
+        def lookup(name: str) -> Any:
+            if environment is None or not (trusted or name in allowlist):
+                return MISSING
+            value = environment.get(name)
+            return MISSING if value is None else value
+
+        return lookup
 
     async def _invoke(
         self, handler: Any, tool: Tool, args: dict[str, Any], context: ToolContext, progress: ProgressReporter

@@ -14,6 +14,8 @@ from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.events import EventPublisher
 from dynamic_mcp.ports.repositories import ToolRepository, UserRepository
 
+MAX_CACHED_TOOLSETS = 10_000
+
 
 class Catalog:
     def __init__(
@@ -27,6 +29,8 @@ class Catalog:
         self._tools = tools
         self._registry = registry
         self._events = events
+        # email -> (user record it was built for, catalogue version, toolset)
+        self._toolsets: dict[str, tuple[User, int, SessionToolset]] = {}
 
     @property
     def packages(self) -> frozenset[str]:
@@ -40,7 +44,24 @@ class Catalog:
         return user
 
     async def toolset(self, user: User) -> SessionToolset:
-        return SessionToolset.build(user, await self._tools.list_all(), self.packages)
+        """The user's toolset, reused while neither the user record nor the catalogue changed."""
+        packages = self.packages
+        version = getattr(self._tools, "version", None)
+        cached = self._toolsets.get(user.email)
+        if (
+            cached is not None
+            and version is not None
+            and cached[1] == version
+            and cached[2].packages == packages
+            and (cached[0] is user or cached[0] == user)
+        ):
+            return cached[2]
+        toolset = SessionToolset.build(user, await self._tools.list_all(), packages)
+        if version is not None and getattr(self._tools, "version", None) == version:
+            if len(self._toolsets) >= MAX_CACHED_TOOLSETS:
+                self._toolsets.clear()
+            self._toolsets[user.email] = (user, version, toolset)
+        return toolset
 
     async def audience(self, tools: Iterable[Tool | None]) -> frozenset[str]:
         """Emails of every user whose accessible set holds any of ``tools`` (§8.2)."""

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from dynamic_mcp.domain.errors import Conflict
-from dynamic_mcp.ports.handlers import ToolHandler
+from dynamic_mcp.ports.handlers import PromptHandler, ToolHandler
 
 
 @attrs.frozen
@@ -20,6 +20,10 @@ class HandlerPackage:
     handler: ToolHandler
     prompts: Sequence[Mapping[str, Any]] = ()
     init: Callable[[], Awaitable[None]] | None = None
+    prompt_handler: PromptHandler | None = None
+    """Runs the package's prompts; without it, ``handler`` is called with a no-op progress."""
+    auth_routes: Sequence[Mapping[str, Any]] = ()
+    """``{method, path, handler}`` HTTP routes mounted on the server's app (SPEC §6.1)."""
 
 
 class HandlerRegistry:

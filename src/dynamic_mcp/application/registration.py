@@ -23,21 +23,26 @@ from dynamic_mcp.ports.validation import SchemaValidator
 log = logging.getLogger(__name__)
 
 
+def parse_prompt_arguments(arguments: object) -> tuple[PromptArgument, ...]:
+    if not isinstance(arguments, list) or not all(
+        isinstance(a, Mapping) and isinstance(a.get("name"), str) and a["name"] for a in arguments
+    ):
+        raise Invalid("prompt arguments must be an array of objects with a name")
+    return tuple(
+        PromptArgument(str(a["name"]), a.get("description"), bool(a.get("required", False))) for a in arguments
+    )
+
+
 def prompt_from_definition(definition: Mapping[str, Any], created_by: str) -> Prompt:
     name = definition.get("name")
     if not isinstance(name, str) or not name:
         raise Invalid("A prompt definition requires a name")
-    arguments = definition.get("arguments") or []
-    if not isinstance(arguments, list) or not all(isinstance(a, Mapping) and a.get("name") for a in arguments):
-        raise Invalid("prompt arguments must be an array of objects with a name")
     return Prompt(
         name=name,
         handler=validate_handler(definition.get("handler")),
         created_by=created_by,
         description=definition.get("description"),
-        arguments=tuple(
-            PromptArgument(str(a["name"]), a.get("description"), bool(a.get("required", False))) for a in arguments
-        ),
+        arguments=parse_prompt_arguments(definition.get("arguments") or []),
         roles_permitted=parse_roles(definition.get("rolesPermitted")),
         always_visible=bool(definition.get("alwaysVisible", False)),
     )

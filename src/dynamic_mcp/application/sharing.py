@@ -79,7 +79,7 @@ class SharingService:
         )
 
     async def _resolve_for_visibility(self, caller: User, entries: object, *, strict: bool) -> list[Tool | str]:
-        if not isinstance(entries, list) or not entries or not all(isinstance(e, str) and e for e in entries):
+        if not isinstance(entries, list) or not all(isinstance(e, str) and e for e in entries):
             raise Invalid("toolId must be an array of strings")
         toolset = await self._catalog.toolset(caller)
         resolved: list[Tool | str] = []

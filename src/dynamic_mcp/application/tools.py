@@ -14,13 +14,14 @@ from dynamic_mcp.application.results import ToolOutput
 from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.errors import Forbidden, Invalid, NotFound
 from dynamic_mcp.domain.events import ToolListChanged, UserChanged
-from dynamic_mcp.domain.tools import Tool
+from dynamic_mcp.domain.tools import SYSTEM_CREATOR, Tool
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.events import EventPublisher
 from dynamic_mcp.ports.repositories import ToolRepository, UserRepository
 from dynamic_mcp.ports.validation import SchemaValidator
 
+MANAGEMENT_PACKAGES = frozenset({"user-management", "tool-management", "prompt-management"})
 RESOLUTION_ORDER = "your own tools first, then other users' tools, then package tools; the oldest wins a tie"
 
 
@@ -89,8 +90,11 @@ class ToolService:
             raise Invalid("A valid toolDefinition object with a name is required")
         if not visibility.is_manager(caller):
             raise Forbidden("Only admins and power users can create tools")
+        if caller.email in self._catalog.packages or caller.email == SYSTEM_CREATOR:
+            raise Forbidden("A user named like a handler package cannot create tools")
         tool = tool_from_definition(definition, caller.email, self._validator)
         self._require_registered(tool)
+        self._require_handler_right(caller, tool)
         previous = await self._tools.get(caller.email, tool.name)
         now = self._clock.now()
         stored = await self._tools.upsert(_with_times(tool, previous.created_at if previous else now, now))
@@ -110,8 +114,10 @@ class ToolService:
         if not visibility.can_update_tool(caller, tool, self._catalog.packages):
             raise Forbidden(f"Not authorized to update tool '{tool.namespaced_id}'")
         changes = parse_updates(updates, self._validator)
+        self._require_handler_right(caller, tool)
         if "handler" in changes:
             self._require_registered(_replace(tool, changes))
+            self._require_handler_right(caller, _replace(tool, changes))
         changes["updated_at"] = self._clock.now()
         updated = await self._tools.update(tool.creator, tool.name, changes)
         await self._catalog.announce_tool_change(tool, updated)
@@ -140,6 +146,13 @@ class ToolService:
         if tool is None:
             raise NotFound(f"Tool with name '{name}' not found")
         return tool
+
+    @staticmethod
+    def _require_handler_right(caller: User, tool: Tool) -> None:
+        """Tools that run management actions act for whoever calls them; only admins may point
+        a tool at them, so no one can plant one in an admin's (or anyone's) path."""
+        if tool.handler.type in MANAGEMENT_PACKAGES and not caller.is_admin:
+            raise Forbidden("Only admins may create or change tools that use a management handler")
 
     def _require_registered(self, tool: Tool) -> None:
         """§3.10: a runtime tool must point at a registered package."""

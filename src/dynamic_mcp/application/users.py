@@ -13,7 +13,7 @@ from dynamic_mcp.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from dynamic_mcp.domain.events import PromptListChanged, ToolListChanged, UserChanged, UserSessionsRevoked
 from dynamic_mcp.domain.roles import BUILT_IN_ROLES
 from dynamic_mcp.domain.sharing import AccessLevel, Share, with_share
-from dynamic_mcp.domain.users import User, normalize_email
+from dynamic_mcp.domain.users import User, is_valid_email, normalize_email
 from dynamic_mcp.ports.auth import KeyIssuer
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.events import EventPublisher
@@ -75,6 +75,8 @@ class UserService:
         email = normalize_email(email or "")
         if not email:
             raise Invalid("Email is required")
+        if not is_valid_email(email):
+            raise Invalid(f"'{email}' is not a valid email address")
         parsed_roles = parse_new_roles(roles)
         if await self._users.get(email) is not None:
             raise Conflict(f"User '{email}' already exists")

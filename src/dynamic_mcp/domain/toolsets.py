@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import attrs
@@ -21,12 +22,26 @@ class SessionToolset:
     def build(cls, user: User, tools: Iterable[Tool], packages: frozenset[str]) -> SessionToolset:
         return cls(user, tuple(visibility.accessible(user, tools, packages)), packages)
 
-    @property
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Tool]:
+        return {t.namespaced_id: t for t in self.accessible}
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, list[Tool]]:
+        index: dict[str, list[Tool]] = {}
+        for tool in self.accessible:
+            index.setdefault(tool.name, []).append(tool)
+        return index
+
+    @functools.cached_property
     def visible(self) -> tuple[Tool, ...]:
         return tuple(t for t in self.accessible if not visibility.is_hidden(self.user, t))
 
     def resolve(self, name_or_id: str) -> Tool | None:
-        return visibility.resolve(self.user, name_or_id, self.accessible, self.packages)
+        """§3.5, with indexes built once per toolset (a toolset may serve many calls)."""
+        if ":" in name_or_id:
+            return self._by_id.get(name_or_id)
+        return visibility.pick_by_name(self.user, self._by_name.get(name_or_id, ()), self.packages)
 
     def contains(self, tool: Tool) -> bool:
-        return any(t.namespaced_id == tool.namespaced_id for t in self.accessible)
+        return tool.namespaced_id in self._by_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -49,6 +50,17 @@ class User:
         return bool(roles) and any(r in self.roles for r in roles or ())
 
 
+EMAIL_PATTERN = re.compile(r"[^@\s:]+@[^@\s:]+")
+
+
 def normalize_email(email: str) -> str:
     """Emails are exact-match ids (§2.1); only surrounding whitespace is dropped."""
     return email.strip()
+
+
+def is_valid_email(email: str) -> bool:
+    """One ``@``, no whitespace and no ``:`` (which would break namespaced ids ``creator:name``).
+
+    Requiring ``@`` also keeps user ids apart from handler-package names and ``system``.
+    """
+    return EMAIL_PATTERN.fullmatch(email) is not None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import attrs
+
 from dynamic_mcp.domain.roles import ADMIN, MANAGER_ROLES, POWER_USER
 from dynamic_mcp.domain.sharing import AccessLevel
 from dynamic_mcp.domain.tools import SYSTEM_CREATOR, Tool
@@ -45,11 +47,25 @@ def visible(user: User, tools: Iterable[Tool], packages: frozenset[str]) -> list
     return [t for t in accessible(user, tools, packages) if not is_hidden(user, t)]
 
 
+def granted_without_admin(user: User, tool: Tool) -> bool:
+    """Would ``user`` reach ``tool`` by the rules of §3.2 alone, as a non-admin?"""
+    return can_access(attrs.evolve(user, roles=tuple(r for r in user.roles if r != ADMIN)), tool, frozenset())
+
+
 def resolution_rank(user: User, tool: Tool, packages: frozenset[str]) -> int:
-    """0 = the user's own, 1 = another user's, 2 = a package tool (§3.5b)."""
+    """0 = the user's own, 1 = another user's, 2 = a package tool, 3 = another user's tool that
+    only the admin rule reaches (§3.5b).
+
+    The last rank keeps an admin's plain-name call from being caught by any user's tool that
+    happens to share a built-in's name (a confused deputy running with admin rights).
+    """
     if tool.creator == user.email:
         return 0
-    return 2 if tool.is_package_tool(packages) else 1
+    if tool.is_package_tool(packages):
+        return 2
+    if user.is_admin and not granted_without_admin(user, tool):
+        return 3
+    return 1
 
 
 def pick_by_name(user: User, candidates: Iterable[Tool], packages: frozenset[str]) -> Tool | None:

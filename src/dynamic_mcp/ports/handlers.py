@@ -30,3 +30,17 @@ class ToolContext:
 
 ToolHandler = Callable[[dict[str, Any], ToolContext, Mapping[str, Any], ProgressReporter], Awaitable[Mapping[str, Any]]]
 """``(args, context, config, progress) -> {result, message?, nextSteps?}``."""
+
+
+@attrs.frozen
+class PromptContext:
+    """Handed to a package's prompt handler (SPEC §5.2)."""
+
+    session_id: str | None
+    user: User
+    prompt_name: str
+    server: Any = None
+
+
+PromptHandler = Callable[[dict[str, Any], PromptContext, Mapping[str, Any]], Awaitable[Mapping[str, Any]]]
+"""``(arguments, context, config) -> {description?, messages: [...]}``."""

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from litestar import Litestar, get
 from litestar.handlers import asgi
 from litestar.types import Receive, Scope, Send
 
+from dynamic_mcp.adapters.http.routes import HttpRoute, check_new_routes, to_litestar
 from dynamic_mcp.adapters.mcp.gate import McpGate
 from dynamic_mcp.adapters.mcp.manager import DynamicSessionManager
 from dynamic_mcp.adapters.mcp.server import build_server
+from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.config import Settings
-from dynamic_mcp.container import Container
+from dynamic_mcp.container import Container, close_storage, prepare_storage
 
 HEALTHY = {"status": "ok"}
 
@@ -25,11 +27,25 @@ def health() -> dict[str, str]:
     return dict(HEALTHY)
 
 
-def create_app(container: Container) -> Litestar:
-    """A fresh app per call: the SDK session manager can run only once, and tests build many."""
+def create_app(
+    container: Container, *, packages: Sequence[HandlerPackage] = (), routes: Sequence[HttpRoute] = ()
+) -> Litestar:
+    """A fresh app per call: the SDK session manager can run only once, and tests build many.
+
+    ``packages`` are registered at start-up after the built-ins; their ``auth_routes`` and the
+    extra ``routes`` are mounted on the app (SPEC §6.2).
+    """
+    extra_routes = [*routes, *(HttpRoute.parse(spec) for p in packages for spec in p.auth_routes)]
+    check_new_routes((), extra_routes)
     settings: Settings = container.settings()
     sessions = container.session_registry()
-    mcp_server = build_server(settings.server_name, settings.server_version, container.call_service(), sessions)
+    mcp_server = build_server(
+        settings.server_name,
+        settings.server_version,
+        container.call_service(),
+        container.prompt_service(),
+        sessions,
+    )
     manager = DynamicSessionManager(
         app=mcp_server,
         json_response=False,
@@ -54,15 +70,19 @@ def create_app(container: Container) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        lifecycle = container.lifecycle()
-        if not lifecycle.started:
-            await lifecycle.start()
-        async with manager.run():
-            yield
+        await prepare_storage(container)
+        try:
+            lifecycle = container.lifecycle()
+            if not lifecycle.started:
+                await lifecycle.start(packages)
+            async with manager.run():
+                yield
+        finally:
+            await close_storage(container)
 
     app_state: dict[str, Any] = {"container": container}
     return Litestar(
-        route_handlers=[health, mcp_endpoint],
+        route_handlers=[health, mcp_endpoint, *(to_litestar(r) for r in extra_routes)],
         lifespan=[lifespan],
         state=app_state,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,

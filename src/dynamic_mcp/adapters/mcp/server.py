@@ -14,7 +14,9 @@ from pydantic import ValidationError
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY
 from dynamic_mcp.adapters.mcp.sessions import CURRENT_SESSION, SessionRegistry
 from dynamic_mcp.application.calls import CallService, ListedTool
-from dynamic_mcp.domain.errors import DomainError
+from dynamic_mcp.application.prompts import PromptResult, PromptService
+from dynamic_mcp.domain.errors import DomainError, StorageUnavailable
+from dynamic_mcp.domain.prompts import Prompt
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,33 @@ def _mcp_tool(tool: ListedTool) -> types.Tool:
     )
 
 
-def build_server(name: str, version: str, calls: CallService, sessions: SessionRegistry) -> DynamicServer:
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+
+
+def _mcp_prompt(prompt: Prompt) -> types.Prompt:
+    return types.Prompt(
+        name=prompt.name,
+        description=prompt.description,
+        arguments=[
+            types.PromptArgument(name=a.name, description=a.description, required=a.required) for a in prompt.arguments
+        ],
+    )
+
+
+def _mcp_prompt_result(result: PromptResult) -> types.GetPromptResult:
+    try:
+        messages = [
+            types.PromptMessage.model_validate({"role": m.role, "content": dict(m.content)}) for m in result.messages
+        ]
+    except ValidationError as exc:
+        raise MCPError(INTERNAL_ERROR, "The prompt handler returned content MCP cannot carry") from exc
+    return types.GetPromptResult(description=result.description, messages=messages)
+
+
+def build_server(
+    name: str, version: str, calls: CallService, prompts: PromptService, sessions: SessionRegistry
+) -> DynamicServer:
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
@@ -93,7 +121,34 @@ def build_server(name: str, version: str, calls: CallService, sessions: SessionR
             content=[types.TextContent(type="text", text=outcome.text)], is_error=outcome.is_error
         )
 
-    server = DynamicServer(name, version=version, on_list_tools=list_tools, on_call_tool=call_tool)
+    async def list_prompts(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListPromptsResult:
+        try:
+            visible = await prompts.visible_prompts(_email(ctx))
+        except DomainError as exc:
+            raise MCPError(INVALID_PARAMS, exc.message) from exc
+        return types.ListPromptsResult(prompts=[_mcp_prompt(p) for p in visible])
+
+    async def get_prompt(
+        ctx: ServerRequestContext[Any, Any], params: types.GetPromptRequestParams
+    ) -> types.GetPromptResult:
+        try:
+            result = await prompts.get_prompt(_email(ctx), params.name, params.arguments, session_id=_session_id(ctx))
+        except StorageUnavailable as exc:
+            raise MCPError(INTERNAL_ERROR, exc.message) from exc
+        except DomainError as exc:
+            raise MCPError(INVALID_PARAMS, exc.message) from exc
+        return _mcp_prompt_result(result)
+
+    server = DynamicServer(
+        name,
+        version=version,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+        on_list_prompts=list_prompts,
+        on_get_prompt=get_prompt,
+    )
     # Drop the SDK's default OpenTelemetry middleware (a no-op without an exporter, but not free).
     server.middleware.clear()
     server.middleware.append(_track_sessions(sessions))

@@ -1,0 +1,135 @@
+"""The ``http`` handler package: tools that call an HTTP API, defined entirely as data (SPEC §11.4).
+
+    handler: {type: "http", config: {method, url, headers, query, body, timeoutSeconds}}
+
+Strings in the config take ``{{ name }}`` placeholders from the call's arguments (after the
+tool's argMappings) and the context (``sessionId``, ``userEmail``). The response becomes the
+result: JSON parsed when possible, else text. Redirects are not followed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
+from dynamic_mcp.application.packages import HandlerPackage
+from dynamic_mcp.domain.errors import Invalid
+from dynamic_mcp.domain.templating import chain, render
+from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
+
+PACKAGE = "http"
+METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})
+DEFAULT_TIMEOUT = 10.0
+MAX_TIMEOUT = 60.0
+MAX_RESPONSE_BYTES = 1_048_576
+
+
+class HttpToolHandler:
+    def __init__(self, policy: OutboundPolicy, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._policy = policy
+        self._transport = transport
+
+    async def __call__(
+        self, args: dict[str, Any], context: ToolContext, config: Mapping[str, Any], progress: ProgressReporter
+    ) -> Mapping[str, Any]:
+        lookup = chain(args, {"sessionId": context.session_id, "userEmail": context.user.email})
+        spec = render({k: v for k, v in config.items() if k not in ("argMappings", "args")}, lookup)
+        method = str(spec.get("method") or "GET").upper()
+        if method not in METHODS:
+            raise Invalid(f"http tool method must be one of {', '.join(sorted(METHODS))}")
+        url = spec.get("url")
+        if not isinstance(url, str) or not url:
+            raise Invalid("http tool config needs a url")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise Invalid("http tool url must be an absolute http(s) URL")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        address = await self._policy.resolve(parts.hostname, port)
+        timeout = _timeout(spec.get("timeoutSeconds"))
+        headers = {str(k): str(v) for k, v in (spec.get("headers") or {}).items()}
+        headers.setdefault("host", parts.netloc.rsplit("@", 1)[-1])
+        pinned = urlunsplit((parts.scheme, _netloc(address, port), parts.path or "/", parts.query, ""))
+        request_kwargs: dict[str, Any] = {"headers": headers, "params": _query(spec.get("query"))}
+        body = spec.get("body")
+        if body is not None and method not in ("GET", "HEAD"):
+            if isinstance(body, str):
+                request_kwargs["content"] = body
+            else:
+                request_kwargs["json"] = body
+        await progress(0, 1, f"{method} {parts.hostname}")
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, transport=self._transport) as client:
+            try:
+                request = client.build_request(method, pinned, **request_kwargs)
+                if parts.scheme == "https":
+                    request.extensions["sni_hostname"] = parts.hostname
+                response = await client.send(request, stream=True)
+                try:
+                    content = await _read_capped(response)
+                finally:
+                    await response.aclose()
+            except httpx.TimeoutException as exc:
+                raise Invalid(f"{method} {parts.hostname} timed out after {timeout:g}s") from exc
+            except httpx.HTTPError as exc:
+                raise Invalid(f"{method} {parts.hostname} failed: {type(exc).__name__}") from exc
+        await progress(1, 1, "done")
+        payload = _decode(content, response.headers.get("content-type", ""))
+        if response.status_code >= 400:
+            excerpt = payload if isinstance(payload, str) else json.dumps(payload)
+            raise Invalid(f"{method} {parts.hostname} answered HTTP {response.status_code}: {excerpt[:500]}")
+        return {"result": payload, "message": f"HTTP {response.status_code}"}
+
+
+def _netloc(address: str, port: int) -> str:
+    host = f"[{address}]" if ":" in address else address
+    return f"{host}:{port}"
+
+
+def _timeout(value: Any) -> float:
+    if value in (None, ""):
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise Invalid("timeoutSeconds must be a number") from None
+    if not 0 < seconds <= MAX_TIMEOUT:
+        raise Invalid(f"timeoutSeconds must be between 0 and {MAX_TIMEOUT:g}")
+    return seconds
+
+
+def _query(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise Invalid("query must be an object")
+    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in value.items() if v not in (None, "")}
+
+
+async def _read_capped(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise Invalid(f"response larger than {MAX_RESPONSE_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(content: bytes, content_type: str) -> Any:
+    text = content.decode("utf-8", errors="replace")
+    if "json" in content_type or text[:1] in ("{", "["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    return text
+
+
+def build_package(policy: OutboundPolicy) -> HandlerPackage:
+    """No tools of its own: users create http tools at run time with add-tool."""
+    return HandlerPackage(name=PACKAGE, tools=(), handler=HttpToolHandler(policy))

@@ -1,0 +1,67 @@
+"""Which outbound addresses an http tool may reach (SPEC §11.4): an SSRF guard.
+
+With ``HTTP_TOOL_ALLOWED_HOSTS`` set, only the listed ``host`` or ``host:port`` entries are allowed
+(whatever they resolve to). Without it, any host is allowed whose every resolved address is public:
+private, loopback, link-local, multicast, reserved and unspecified addresses are refused. The
+check runs on the resolved address before connecting, and the request then goes to that address,
+so a second DNS answer cannot swap it (no rebinding window).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+
+import attrs
+
+from dynamic_mcp.domain.errors import Forbidden, Invalid
+
+
+@attrs.frozen
+class OutboundPolicy:
+    allowed: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_entries(cls, entries: tuple[str, ...]) -> OutboundPolicy:
+        return cls(frozenset(e.strip().lower() for e in entries if e.strip()))
+
+    def host_listed(self, host: str, port: int) -> bool:
+        host = host.lower()
+        return host in self.allowed or f"{host}:{port}" in self.allowed
+
+    async def resolve(self, host: str, port: int) -> str:
+        """An address to connect to, or Forbidden/Invalid explaining why not."""
+        listed = self.host_listed(host, port)
+        if self.allowed and not listed:
+            raise Forbidden(f"Outbound host '{host}:{port}' is not in HTTP_TOOL_ALLOWED_HOSTS")
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise Invalid(f"Cannot resolve host '{host}'") from exc
+        addresses = [str(info[4][0]) for info in infos]
+        if not addresses:
+            raise Invalid(f"Cannot resolve host '{host}'")
+        if not listed:
+            for address in addresses:
+                if not is_public(address):
+                    raise Forbidden(
+                        f"Outbound host '{host}' resolves to a non-public address; "
+                        "allow it explicitly with HTTP_TOOL_ALLOWED_HOSTS"
+                    )
+        return addresses[0]
+
+
+def is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
+    )

@@ -1,0 +1,1 @@
+"""MongoDB adapters: repositories, document mappers, indexes and the plain-key migration."""

@@ -1,0 +1,32 @@
+"""The ``echo`` package: a handler that returns its arguments, so tools can be made of data alone.
+
+    handler: {type: "echo", config: {message?: "Hello {{name}}", argMappings?: {...}}}
+
+Useful for demos, tests and as the smallest example of a handler package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dynamic_mcp.application.packages import HandlerPackage
+from dynamic_mcp.domain.templating import as_text, chain, render
+from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
+
+PACKAGE = "echo"
+
+
+async def echo(
+    args: dict[str, Any], context: ToolContext, config: Mapping[str, Any], progress: ProgressReporter
+) -> Mapping[str, Any]:
+    output: dict[str, Any] = {"result": args}
+    template = config.get("message")
+    if isinstance(template, str):
+        lookup = chain(args, {"sessionId": context.session_id, "userEmail": context.user.email})
+        output["message"] = as_text(render(template, lookup))
+    return output
+
+
+def build_package() -> HandlerPackage:
+    return HandlerPackage(name=PACKAGE, tools=(), handler=echo)

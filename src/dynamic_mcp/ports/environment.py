@@ -1,0 +1,9 @@
+"""Process environment, for ``{{ENV_NAME}}`` placeholders (SPEC §6.3)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Environment(Protocol):
+    def get(self, name: str) -> str | None: ...

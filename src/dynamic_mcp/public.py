@@ -1,0 +1,46 @@
+"""Names of the public API (SPEC §6.6), re-exported by the package."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dynamic_mcp.adapters.system.email import UnconfiguredEmailSender
+from dynamic_mcp.api import DynamicMcpServer
+from dynamic_mcp.application.packages import HandlerPackage
+from dynamic_mcp.ports.handlers import PromptContext, ToolContext
+
+ToolDefinition = dict[str, Any]
+"""A tool definition with the original camelCase keys (§2.3 minus creator)."""
+PromptDefinition = dict[str, Any]
+HandlerOutput = dict[str, Any]
+"""``{"result": ..., "message"?: str, "nextSteps"?: [str]}``."""
+PromptOutput = dict[str, Any]
+"""``{"description"?: str, "messages": [{"role": ..., "content": {...}}]}``."""
+
+logger = logging.getLogger("dynamic_mcp")
+
+_email = UnconfiguredEmailSender()
+
+
+async def send_email(to: str, subject: str, html: str) -> dict[str, Any]:
+    return await _email.send_email(to, subject, html)
+
+
+async def send_bulk_email(to: list[str], subject: str, html: str) -> dict[str, Any]:
+    return await _email.send_bulk_email(to, subject, html)
+
+
+__all__ = [
+    "DynamicMcpServer",
+    "HandlerOutput",
+    "HandlerPackage",
+    "PromptContext",
+    "PromptDefinition",
+    "PromptOutput",
+    "ToolContext",
+    "ToolDefinition",
+    "logger",
+    "send_bulk_email",
+    "send_email",
+]

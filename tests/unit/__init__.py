@@ -1,0 +1,1 @@
+"""Fast, deterministic unit tests: domain properties and use cases over the in-memory container."""
