@@ -24,6 +24,7 @@ from dynamic_mcp.adapters.system.jsonschema_validator import JsonSchemaValidator
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.application.bootstrap import AdminBootstrap
 from dynamic_mcp.application.builtins import echo, prompt_management, tool_management, user_management
+from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepository
 from dynamic_mcp.application.calls import CallService
 from dynamic_mcp.application.catalog import Catalog
 from dynamic_mcp.application.facade import ServerFacade
@@ -69,12 +70,13 @@ class Container(containers.DeclarativeContainer):
     mongo_client = providers.Singleton(create_client, uri=settings.provided.mongodb_uri)
     mongo_db = providers.Singleton(database, client=mongo_client, name=settings.provided.mongodb_db)
 
-    users = providers.Selector(
+    # The stores as configured; everything else reads them through the caches below (SPEC §11.8).
+    user_store = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryUserRepository, clock=clock),
         mongo=providers.Singleton(MongoUserRepository, db=mongo_db, clock=clock),
     )
-    tools = providers.Selector(
+    tool_store = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryToolRepository, clock=clock),
         mongo=providers.Singleton(MongoToolRepository, db=mongo_db, clock=clock),
@@ -84,6 +86,8 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryPromptRepository, clock=clock),
         mongo=providers.Singleton(MongoPromptRepository, db=mongo_db, clock=clock),
     )
+    users = providers.Singleton(CachedUserRepository, inner=user_store)
+    tools = providers.Singleton(CachedToolRepository, inner=tool_store)
 
     registry = providers.Singleton(HandlerRegistry)
     identity = providers.Singleton(
@@ -172,7 +176,9 @@ def build_container(settings: Settings) -> Container:
             "single_session_per_user": settings.single_session_per_user,
         }
     )
-    container.event_bus().subscribe(container.session_registry().on_event)
+    bus = container.event_bus()
+    bus.subscribe(container.users().on_event)  # before sessions: notified clients re-read fresh state
+    bus.subscribe(container.session_registry().on_event)
     return container
 
 
