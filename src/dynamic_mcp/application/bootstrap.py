@@ -29,7 +29,7 @@ class AdminBootstrap:
         """
         existing = await self._users.get(email)
         if existing is not None and existing.api_key is not None:
-            log.info("bootstrap admin present", extra={"email": email, "key_prefix": existing.api_key.prefix})
+            log.info("Admin user %s present (API key %s...)", email, existing.api_key.prefix)
             return None
         issued = self._keys.issue(chosen_key)
         if existing is None:
