@@ -1,4 +1,4 @@
-"""Names of the public API (SPEC §6.6), re-exported by the package."""
+"""Names of the public API (SPEC §6.6), re-exported lazily by ``dynamic_mcp`` (its ``__all__``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import logging
 from typing import Any
 
 from dynamic_mcp.adapters.system.email import UnconfiguredEmailSender
-from dynamic_mcp.api import DynamicMcpServer
-from dynamic_mcp.application.packages import HandlerPackage
-from dynamic_mcp.ports.handlers import PromptContext, ToolContext
+from dynamic_mcp.api import DynamicMcpServer as DynamicMcpServer
+from dynamic_mcp.application.packages import HandlerPackage as HandlerPackage
+from dynamic_mcp.ports.handlers import PromptContext as PromptContext
+from dynamic_mcp.ports.handlers import ToolContext as ToolContext
 
 ToolDefinition = dict[str, Any]
 """A tool definition with the original camelCase keys (§2.3 minus creator)."""
@@ -29,18 +30,3 @@ async def send_email(to: str, subject: str, html: str) -> dict[str, Any]:
 
 async def send_bulk_email(to: list[str], subject: str, html: str) -> dict[str, Any]:
     return await _email.send_bulk_email(to, subject, html)
-
-
-__all__ = [
-    "DynamicMcpServer",
-    "HandlerOutput",
-    "HandlerPackage",
-    "PromptContext",
-    "PromptDefinition",
-    "PromptOutput",
-    "ToolContext",
-    "ToolDefinition",
-    "logger",
-    "send_bulk_email",
-    "send_email",
-]

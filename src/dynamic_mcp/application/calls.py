@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from dynamic_mcp.application.catalog import Catalog
-from dynamic_mcp.application.packages import HandlerRegistry
+from dynamic_mcp.application.packages import HandlerRegistry, no_progress
 from dynamic_mcp.domain.errors import DomainError, NotFound, StorageUnavailable
 from dynamic_mcp.domain.templating import MISSING, argument_mapping, chain, merge_mapped, render
 from dynamic_mcp.domain.tools import Tool
@@ -42,10 +42,6 @@ class ListedTool:
     description: str | None
     input_schema: Mapping[str, Any]
     annotations: Mapping[str, Any] | None
-
-
-async def _no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:
-    return None
 
 
 class CallService:
@@ -101,7 +97,7 @@ class CallService:
                 return CallOutcome.error(f"Invalid arguments for tool {tool.name}: {problem}")
         args = self._map_arguments(tool, args, user, session_id)
         context = ToolContext(session_id=session_id, user=user, tool_name=tool.name, tool=tool, server=self.server)
-        return await self._invoke(package.handler, tool, args, context, progress or _no_progress)
+        return await self._invoke(package.handler, tool, args, context, progress or no_progress)
 
     def _map_arguments(self, tool: Tool, args: dict[str, Any], user: User, session_id: str | None) -> dict[str, Any]:
         """§6.3: input, then context, then (package tools or allowlisted names) environment."""

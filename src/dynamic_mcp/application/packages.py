@@ -26,6 +26,11 @@ class HandlerPackage:
     """``{method, path, handler}`` HTTP routes mounted on the server's app (SPEC §6.1)."""
 
 
+async def no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:
+    """The progress reporter for calls that asked for none (§8.4): handlers may always call it."""
+    return None
+
+
 class HandlerRegistry:
     """Packages by name. Plain in-process state: registration happens at start or by integrators."""
 

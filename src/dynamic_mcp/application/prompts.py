@@ -10,7 +10,7 @@ import attrs
 
 from dynamic_mcp.application.catalog import Catalog
 from dynamic_mcp.application.definitions import parse_roles
-from dynamic_mcp.application.packages import HandlerRegistry
+from dynamic_mcp.application.packages import HandlerRegistry, no_progress
 from dynamic_mcp.application.registration import parse_prompt_arguments
 from dynamic_mcp.application.results import ToolOutput
 from dynamic_mcp.domain import visibility
@@ -61,10 +61,6 @@ def prompt_json(prompt: Prompt, *, with_config: bool) -> dict[str, Any]:
     }
 
 
-async def _no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:
-    return None
-
-
 class PromptService:
     def __init__(
         self,
@@ -108,7 +104,7 @@ class PromptService:
             if package.prompt_handler is not None:
                 output = await package.prompt_handler(args, context, prompt.handler.config)
             else:
-                output = await package.handler(args, context, prompt.handler.config, _no_progress)  # type: ignore[arg-type]
+                output = await package.handler(args, context, prompt.handler.config, no_progress)  # type: ignore[arg-type]
         except DomainError:
             raise
         except Exception as exc:
