@@ -63,6 +63,7 @@ class Settings:
     log_level: str = "info"
     postmark_api_token: str = ""
     smtp_from: str = ""
+    postmark_api_url: str = "https://api.postmarkapp.com"
     single_session_per_user: bool = False
     session_idle_timeout_seconds: int = 3600
     template_env_allowlist: tuple[str, ...] = ()
@@ -101,6 +102,7 @@ class Settings:
             log_level=(env.get("LOG_LEVEL") or "info").lower(),
             postmark_api_token=env.get("POSTMARK_API_TOKEN", ""),
             smtp_from=env.get("SMTP_FROM", ""),
+            postmark_api_url=env.get("POSTMARK_API_URL") or "https://api.postmarkapp.com",
             single_session_per_user=_bool(env, "SINGLE_SESSION_PER_USER", False),
             session_idle_timeout_seconds=_int(env, "SESSION_IDLE_TIMEOUT_SECONDS", 3600),
             template_env_allowlist=_list(env, "TEMPLATE_ENV_ALLOWLIST"),

@@ -21,6 +21,7 @@ from dynamic_mcp.adapters.system.clock import SystemClock
 from dynamic_mcp.adapters.system.email import UnconfiguredEmailSender
 from dynamic_mcp.adapters.system.environment import OsEnvironment
 from dynamic_mcp.adapters.system.jsonschema_validator import JsonSchemaValidator
+from dynamic_mcp.adapters.system.postmark import PostmarkEmailSender
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.application.bootstrap import AdminBootstrap
 from dynamic_mcp.application.builtins import echo, prompt_management, tool_management, user_management
@@ -64,7 +65,16 @@ class Container(containers.DeclarativeContainer):
     key_issuer = providers.Singleton(UuidKeyIssuer, hasher=hasher)
     validator = providers.Singleton(JsonSchemaValidator)
     event_bus = providers.Singleton(InMemoryEventBus)
-    email_sender = providers.Singleton(UnconfiguredEmailSender)
+    email_sender = providers.Selector(
+        config.email,
+        none=providers.Singleton(UnconfiguredEmailSender),
+        postmark=providers.Singleton(
+            PostmarkEmailSender,
+            token=settings.provided.postmark_api_token,
+            sender=settings.provided.smtp_from,
+            base_url=settings.provided.postmark_api_url,
+        ),
+    )
     environment = providers.Singleton(OsEnvironment)
 
     mongo_client = providers.Singleton(create_client, uri=settings.provided.mongodb_uri)
@@ -168,6 +178,7 @@ def build_container(settings: Settings) -> Container:
     container.config.from_dict(
         {
             "storage": settings.storage,
+            "email": "postmark" if settings.postmark_api_token and settings.smtp_from else "none",
             "server_name": settings.server_name,
             "server_url": settings.server_url,
             "admin_email": settings.admin_email,
