@@ -20,7 +20,7 @@ from dynamic_mcp.adapters.http.app import create_app
 from dynamic_mcp.adapters.http.routes import HttpRoute, check_new_routes, to_litestar
 from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.config import Settings
-from dynamic_mcp.container import Container, build_container
+from dynamic_mcp.container import Container, build_container, check_storage
 
 logger = logging.getLogger("dynamic_mcp")
 
@@ -87,6 +87,7 @@ class DynamicMcpServer:
         """Serve in the background of the running event loop; returns once ready."""
         if self._server is not None:
             raise RuntimeError("server already started")
+        await check_storage(self.settings)  # StorageUnavailable now, with a clear message, not mid-lifespan
         config = uvicorn.Config(
             self.app,
             host=host or self.settings.host,

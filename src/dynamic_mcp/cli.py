@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
 import click
 
+from dynamic_mcp.cli_support import commands
 from dynamic_mcp.config import Settings, SettingsError
 
 LOG_LEVELS = {"error": "ERROR", "warn": "WARNING", "info": "INFO", "http": "INFO", "debug": "DEBUG"}
@@ -40,13 +42,18 @@ def serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
     from dynamic_mcp.adapters.http.app import create_app
-    from dynamic_mcp.container import build_container
+    from dynamic_mcp.container import build_container, check_storage
+    from dynamic_mcp.domain.errors import StorageUnavailable
 
     settings = _settings()
     configure_logging(settings.log_level)
     log = logging.getLogger("dynamic_mcp")
     if settings.storage == "memory":
         log.warning("MONGODB_URI is not set: running in memory mode, nothing is persisted")
+    try:  # an unreachable database is one clear line and exit 1, not a lifespan traceback (§9.3)
+        asyncio.run(check_storage(settings))
+    except StorageUnavailable as exc:
+        raise click.ClickException(exc.message) from exc
     app = create_app(build_container(settings))
     # Access logs stay off: request lines carry query strings, and those may carry API keys (§7.8).
     uvicorn.run(
@@ -57,6 +64,36 @@ def serve(host: str | None, port: int | None) -> None:
         log_level=LOG_LEVELS.get(settings.log_level, "INFO").lower(),
         lifespan="on",
     )
+
+
+@main.command("admin-key")
+@click.option("--reset", is_flag=True, help="Issue a new key for the bootstrap admin and print it.")
+def admin_key(reset: bool) -> None:
+    """Show or reset the bootstrap admin's API key (database mode, SPEC §9.3)."""
+    from dynamic_mcp.cli_support.database import STALE_SERVER_NOTE, reset_admin_key, run_in_database
+
+    settings = _settings()
+    if settings.storage != "mongo":
+        raise click.ClickException(
+            "Memory mode (MONGODB_URI is not set) has nothing to reset: the admin and its key live only inside "
+            "the running server process. Set MCP_ADMIN_API_KEY to choose the key, or read it from the server's "
+            "start-up log."
+        )
+    if not reset:
+        user = run_in_database(settings, lambda c: c.users().get(settings.admin_email))
+        prefix = user.api_key.prefix if user is not None and user.api_key is not None else None
+        if prefix is None:
+            raise click.ClickException(f"The bootstrap admin {settings.admin_email} has no key in the database yet")
+        click.echo(f"{settings.admin_email}: key starts with {prefix} (use --reset to issue a new one)")
+        return
+    email, key = run_in_database(settings, reset_admin_key)
+    click.echo(f"New API key for {email} (shown only now): {key}")
+    click.echo("Clients using the old key must be reconfigured. " + STALE_SERVER_NOTE, err=True)
+
+
+main.add_command(commands.users)
+main.add_command(commands.tools)
+main.add_command(commands.prompts)
 
 
 if __name__ == "__main__":

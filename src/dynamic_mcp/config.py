@@ -71,6 +71,7 @@ class Settings:
     validate_tool_input: bool = True
     allow_query_api_key: bool = True
     http_tool_allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
 
     @property
     def storage(self) -> str:
@@ -110,4 +111,5 @@ class Settings:
             validate_tool_input=_bool(env, "VALIDATE_TOOL_INPUT", True),
             allow_query_api_key=_bool(env, "ALLOW_QUERY_API_KEY", True),
             http_tool_allowed_hosts=_list(env, "HTTP_TOOL_ALLOWED_HOSTS"),
+            allowed_origins=_list(env, "ALLOWED_ORIGINS"),
         )

@@ -13,7 +13,7 @@ from dynamic_mcp.adapters.memory.repositories import (
     InMemoryToolRepository,
     InMemoryUserRepository,
 )
-from dynamic_mcp.adapters.mongo.client import connect_and_prepare, create_client, database
+from dynamic_mcp.adapters.mongo.client import check_reachable, connect_and_prepare, create_client, database, ping
 from dynamic_mcp.adapters.mongo.migration import migrate_plain_keys
 from dynamic_mcp.adapters.mongo.repositories import MongoPromptRepository, MongoToolRepository, MongoUserRepository
 from dynamic_mcp.adapters.security.keys import Sha256KeyHasher, UuidKeyIssuer
@@ -203,6 +203,23 @@ async def prepare_storage(container: Container) -> None:
         return
     db = await connect_and_prepare(container.mongo_client(), settings.mongodb_db)
     await migrate_plain_keys(db, container.hasher())
+
+
+async def check_storage(settings: Settings) -> None:
+    """Fail fast before serving (SPEC §9.3): StorageUnavailable unless MongoDB answers a ping.
+
+    Uses a short-lived client of its own, so it can run in an event loop of its own before the
+    server starts; a no-op in memory mode.
+    """
+    if settings.storage == "mongo" and settings.mongodb_uri:
+        await check_reachable(settings.mongodb_uri)
+
+
+async def storage_health(container: Container, within_seconds: float = 2.0) -> None:
+    """The deep health check (SPEC §7.7): StorageUnavailable unless MongoDB answers a ping in time."""
+    settings: Settings = container.settings()
+    if settings.storage == "mongo":
+        await ping(container.mongo_client(), within_seconds)
 
 
 async def close_storage(container: Container) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -10,9 +10,19 @@ from tests.integration.harness import ADMIN_KEY, ServerProcess, connect
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerProcess]:
-    process = ServerProcess().start()
+def storage_env(request: pytest.FixtureRequest, mode: str, prefix: str = "integration") -> dict[str, str]:
+    """Server settings for a storage mode: nothing for memory, a fresh database for mongo."""
+    if mode != "mongo":
+        return {}
+    uri: str = request.getfixturevalue("mongo_uri")
+    new_name: Callable[[str], str] = request.getfixturevalue("fresh_database_name")
+    return {"MONGODB_URI": uri, "MONGODB_DB": new_name(prefix)}
+
+
+@pytest.fixture(scope="module", params=["memory", pytest.param("mongo", marks=pytest.mark.mongo)])
+def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """The foundation suite's server, once per storage mode (a fresh database per mongo start)."""
+    process = ServerProcess(storage_env(request, request.param)).start()
     yield process
     process.stop()
 

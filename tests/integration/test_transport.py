@@ -133,3 +133,16 @@ async def test_capabilities_advertise_list_changed(server: ServerProcess) -> Non
     response = httpx.post(f"{server.url}/mcp", json=INIT, headers={**ACCEPT, "x-apikey": ADMIN_KEY})
     data = json.loads(next(line[5:] for line in response.text.splitlines() if line.startswith("data:")))
     assert data["result"]["capabilities"]["tools"]["listChanged"] is True
+
+
+def test_origins_are_checked_when_configured() -> None:
+    strict = ServerProcess({"ALLOWED_ORIGINS": "https://app.example.com,http://localhost:*"}).start()
+    try:
+        headers = {**ACCEPT, "x-apikey": ADMIN_KEY}
+        evil = httpx.post(f"{strict.url}/mcp", json=INIT, headers={**headers, "origin": "https://evil.example"})
+        assert evil.status_code == 403
+        for origin in ("https://app.example.com", "http://localhost:6274", None):
+            extra = {"origin": origin} if origin else {}
+            assert httpx.post(f"{strict.url}/mcp", json=INIT, headers={**headers, **extra}).status_code == 200
+    finally:
+        strict.stop()

@@ -69,6 +69,13 @@ class MongodProcess:
     def start(self) -> MongodProcess:
         self.dbpath = tempfile.mkdtemp(prefix="mongod-test-")
         self.port = free_port()
+        return self._launch(initiate=True)
+
+    def restart(self) -> MongodProcess:
+        """Start again on the same port and data (after ``stop(keep_data=True)``); waits for PRIMARY."""
+        return self._launch(initiate=False)
+
+    def _launch(self, *, initiate: bool) -> MongodProcess:
         cmd = [
             str(self.binary),
             "--dbpath", self.dbpath,
@@ -82,13 +89,13 @@ class MongodProcess:
         ]  # fmt: skip
         self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         try:
-            self._wait_until_primary()
+            self._wait_until_primary(initiate)
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _wait_until_primary(self) -> None:
+    def _wait_until_primary(self, initiate: bool = True) -> None:
         assert self._proc is not None
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         client: MongoClient[dict[str, Any]] = MongoClient(
@@ -102,8 +109,9 @@ class MongodProcess:
                 except PyMongoError:
                     self._check_alive(deadline)
                     time.sleep(0.05)
-            members = [{"_id": 0, "host": f"127.0.0.1:{self.port}"}]
-            client.admin.command("replSetInitiate", {"_id": REPLICA_SET, "members": members})
+            if initiate:
+                members = [{"_id": 0, "host": f"127.0.0.1:{self.port}"}]
+                client.admin.command("replSetInitiate", {"_id": REPLICA_SET, "members": members})
             while not client.admin.command("hello").get("isWritablePrimary"):
                 self._check_alive(deadline)
                 time.sleep(0.05)
@@ -115,7 +123,8 @@ class MongodProcess:
         if time.monotonic() > deadline:
             raise RuntimeError(f"mongod did not become PRIMARY in {START_TIMEOUT_SECONDS:.0f} s")
 
-    def stop(self) -> None:
+    def stop(self, *, keep_data: bool = False) -> None:
+        """Stop by PID; the data directory is removed unless ``keep_data`` (for :meth:`restart`)."""
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
             proc.terminate()  # SIGTERM: clean shutdown
@@ -124,6 +133,6 @@ class MongodProcess:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        if self.dbpath:
+        if self.dbpath and not keep_data:
             shutil.rmtree(self.dbpath, ignore_errors=True)
             self.dbpath = ""

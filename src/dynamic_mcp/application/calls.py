@@ -9,11 +9,13 @@ from typing import Any
 
 import attrs
 
-from dynamic_mcp.application.catalog import Catalog
+from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS, Catalog
+from dynamic_mcp.application.memo import IdentityMemo
 from dynamic_mcp.application.packages import HandlerRegistry, no_progress
 from dynamic_mcp.domain.errors import DomainError, NotFound, StorageUnavailable
 from dynamic_mcp.domain.templating import MISSING, argument_mapping, chain, merge_mapped, render
 from dynamic_mcp.domain.tools import Tool
+from dynamic_mcp.domain.toolsets import SessionToolset
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.environment import Environment
 from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
@@ -44,6 +46,10 @@ class ListedTool:
     annotations: Mapping[str, Any] | None
 
 
+def _listed(tool: Tool) -> ListedTool:
+    return ListedTool(tool.name, tool.description, tool.input_schema, tool.annotations)
+
+
 class CallService:
     def __init__(
         self,
@@ -63,11 +69,23 @@ class CallService:
         self._environment = environment
         self._env_allowlist = env_allowlist
         self.server = server
+        # email -> (the toolset it was built from, its listing); one ListedTool per Tool object
+        self._listings: dict[str, tuple[SessionToolset, tuple[ListedTool, ...]]] = {}
+        self._listed: IdentityMemo[Tool, ListedTool] = IdentityMemo()
 
-    async def list_tools(self, email: str) -> list[ListedTool]:
+    async def list_tools(self, email: str) -> tuple[ListedTool, ...]:
+        """The same tuple, of the same ListedTool objects, while the user's toolset is unchanged:
+        transports may cache what they derive from them (a 10,000-tool list is not rebuilt per call)."""
         user = await self._catalog.current_user(email)
         toolset = await self._catalog.toolset(user)
-        return [ListedTool(t.name, t.description, t.input_schema, t.annotations) for t in toolset.visible]
+        cached = self._listings.get(email)
+        if cached is not None and cached[0] is toolset:
+            return cached[1]
+        listing = tuple(self._listed.get(t) or self._listed.put(t, _listed(t)) for t in toolset.visible)
+        if len(self._listings) >= MAX_CACHED_TOOLSETS:
+            self._listings.clear()
+        self._listings[email] = (toolset, listing)
+        return listing
 
     async def call_tool(
         self,

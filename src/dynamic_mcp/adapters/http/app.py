@@ -6,25 +6,34 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Request, Response, get
 from litestar.handlers import asgi
 from litestar.types import Receive, Scope, Send
 
+from dynamic_mcp.adapters.http.heap import start_up_objects_frozen
+from dynamic_mcp.adapters.http.rest import rest_exception_handlers, rest_openapi_config, rest_router
 from dynamic_mcp.adapters.http.routes import HttpRoute, check_new_routes, to_litestar
 from dynamic_mcp.adapters.mcp.gate import McpGate
 from dynamic_mcp.adapters.mcp.manager import DynamicSessionManager
 from dynamic_mcp.adapters.mcp.server import build_server
 from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.config import Settings
-from dynamic_mcp.container import Container, close_storage, prepare_storage
+from dynamic_mcp.container import Container, close_storage, prepare_storage, storage_health
+from dynamic_mcp.domain.errors import StorageUnavailable
 
 HEALTHY = {"status": "ok"}
 
 
-@get(["/health", "/status"], sync_to_thread=False, include_in_schema=False)
-def health() -> dict[str, str]:
-    """§7.7: unauthenticated liveness."""
-    return dict(HEALTHY)
+@get(["/health", "/status"], include_in_schema=False)
+async def health(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+    """§7.7: unauthenticated liveness; ``?deep=1`` also pings the database (503 while it is down)."""
+    if request.query_params.get("deep") in (None, "", "0", "false"):
+        return Response(dict(HEALTHY))
+    try:
+        await storage_health(request.app.state["container"])
+    except StorageUnavailable as exc:
+        return Response({"status": "unavailable", "error": exc.message}, status_code=503)
+    return Response(dict(HEALTHY))
 
 
 def create_app(
@@ -62,6 +71,7 @@ def create_app(
         container.authenticator(),
         allow_query_key=settings.allow_query_api_key,
         max_body_bytes=settings.max_body_bytes,
+        allowed_origins=settings.allowed_origins,
     )
 
     @asgi(path="/mcp", is_mount=True, copy_scope=True)
@@ -76,13 +86,16 @@ def create_app(
             if not lifecycle.started:
                 await lifecycle.start(packages)
             async with manager.run():
-                yield
+                with start_up_objects_frozen():
+                    yield
         finally:
             await close_storage(container)
 
     app_state: dict[str, Any] = {"container": container}
     return Litestar(
-        route_handlers=[health, mcp_endpoint, *(to_litestar(r) for r in extra_routes)],
+        route_handlers=[health, mcp_endpoint, rest_router(container), *(to_litestar(r) for r in extra_routes)],
+        openapi_config=rest_openapi_config(container),
+        exception_handlers=rest_exception_handlers(),
         lifespan=[lifespan],
         state=app_state,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,

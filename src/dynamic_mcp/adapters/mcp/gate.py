@@ -26,7 +26,15 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 MISSING_KEY = {"error": "Missing apiKey"}
 INVALID_KEY = {"error": "Invalid apiKey. Please contact the administrator to request access or a valid API key."}
 WRONG_USER = {"error": "This API key does not belong to the user of this session."}
-STORAGE_DOWN = {"error": "Storage is unavailable. Please retry shortly."}
+ORIGIN_REFUSED = {"error": "Origin not allowed. Set ALLOWED_ORIGINS to accept browser clients from it."}
+
+
+def origin_allowed(origin: str | None, allowed: tuple[str, ...]) -> bool:
+    """§7.8 DNS-rebinding guard: without ALLOWED_ORIGINS every origin passes; with it, a request
+    that carries an Origin must match an entry exactly, or ``scheme://host:*`` for any port, or ``*``."""
+    if not allowed or not origin or "*" in allowed:
+        return True
+    return origin in allowed or any(a.endswith(":*") and origin.startswith(a[:-1]) for a in allowed)
 
 
 def _rpc_error(message: str, code: int = -32000) -> dict[str, Any]:
@@ -36,6 +44,8 @@ def _rpc_error(message: str, code: int = -32000) -> dict[str, Any]:
 NO_SESSION = _rpc_error("Bad Request: No valid session ID provided")
 MISSING_SESSION_HEADER = _rpc_error("Bad Request: Missing MCP-Session-ID header")
 UNKNOWN_SESSION = _rpc_error("Session not found", -32001)
+# A JSON-RPC error body, so MCP clients show the reason instead of a bare HTTP 503.
+STORAGE_DOWN = _rpc_error("Storage is unavailable. Please retry shortly.")
 
 
 async def send_json(send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]] = ()) -> None:  # type: ignore[assignment]
@@ -112,15 +122,21 @@ class McpGate:
         *,
         allow_query_key: bool,
         max_body_bytes: int,
+        allowed_origins: tuple[str, ...] = (),
     ) -> None:
         self._manager = manager
         self._sessions = sessions
         self._auth = authenticator
         self._allow_query = allow_query_key
         self._max_body = max_body_bytes
+        self._origins = allowed_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or [])
+        origin = headers.get(b"origin", b"").decode("latin-1") or None
+        if not origin_allowed(origin, self._origins):
+            await send_json(send, 403, ORIGIN_REFUSED)
+            return
         session_id = headers.get(b"mcp-session-id", b"").decode("latin-1") or None
         try:
             if session_id is not None:

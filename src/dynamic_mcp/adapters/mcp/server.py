@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY
 from dynamic_mcp.adapters.mcp.sessions import CURRENT_SESSION, SessionRegistry
+from dynamic_mcp.adapters.mcp.tool_lists import serve_tool_lists
 from dynamic_mcp.application.calls import CallService, ListedTool
 from dynamic_mcp.application.prompts import PromptResult, PromptService
 from dynamic_mcp.domain.errors import DomainError, StorageUnavailable
@@ -152,6 +153,7 @@ def build_server(
     # Drop the SDK's default OpenTelemetry middleware (a no-op without an exporter, but not free).
     server.middleware.clear()
     server.middleware.append(_track_sessions(sessions))
+    server.middleware.append(serve_tool_lists(calls, _email, _mcp_tool))
     return server
 
 

@@ -66,6 +66,18 @@ async def ping(client: AsyncMongoClient[Document], within_seconds: float = CONNE
         ) from exc
 
 
+async def check_reachable(uri: str, within_seconds: float = CONNECT_TIMEOUT_SECONDS) -> None:
+    """Ping ``uri`` with a short-lived client: StorageUnavailable when malformed or unreachable."""
+    try:
+        client = create_client(uri)
+    except PyMongoError as exc:  # a malformed URI fails here, before any connection
+        raise StorageUnavailable(f"Storage is unavailable: MONGODB_URI is not a valid MongoDB URI ({exc})") from exc
+    try:
+        await ping(client, within_seconds)
+    finally:
+        await client.close()
+
+
 async def _drop_legacy_unique_indexes(collection: AsyncCollection[Document], legacy: list[Document]) -> None:
     async for index in await collection.list_indexes():
         key = dict(index["key"])

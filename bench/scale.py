@@ -1,0 +1,197 @@
+"""Scale runs on dynamic-mcp: tools/list over 10,000 tools, 1,000 idle sessions, and one share
+pushed to 1,000 live sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from typing import Any
+
+from bench.client import Listener, McpSession, sse_data
+from bench.load import percentile
+from bench.procs import ADMIN_EMAIL, ServerProcess
+from bench.setup import add_user, admin_session, echo_tool, scale_tool
+
+LIST_USER = "lister@bench.example.com"
+FANOUT_USER = "listener@bench.example.com"
+SEED_WORKERS = 4
+
+
+async def create_tools_over_mcp(server: ServerProcess, count: int, time_cap: float) -> dict[str, Any]:
+    """The admin creates ``count`` tools that users with role ``user`` may access, over a few
+    concurrent MCP sessions (add-tool), stopping at ``time_cap`` seconds."""
+    admin_sessions = [await admin_session(server) for _ in range(SEED_WORKERS)]
+    budget = iter(range(count))
+    deadline = time.perf_counter() + time_cap
+    created = 0
+
+    async def worker(admin: McpSession) -> None:
+        nonlocal created
+        for i in budget:
+            if time.perf_counter() > deadline:
+                return
+            await admin.call("add-tool", {"toolDefinition": scale_tool(i)})
+            created += 1
+
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(worker(a) for a in admin_sessions))
+    finally:
+        await asyncio.gather(*(a.close() for a in admin_sessions))
+    seconds = time.perf_counter() - started
+    return {"tools_created": created, "seconds": round(seconds, 2), "tools_per_second": round(created / seconds, 1)}
+
+
+async def seed_tools_in_database(uri: str, db_name: str, count: int) -> dict[str, Any]:
+    """Mongo mode: write ``count`` tools through the application's own Mongo tool repository
+    (in this process, before the server starts), much faster than one add-tool call each."""
+    from dynamic_mcp.application.definitions import tool_from_definition
+    from dynamic_mcp.config import Settings
+    from dynamic_mcp.container import build_container, close_storage, prepare_storage
+
+    settings = Settings(mongodb_uri=uri, mongodb_db=db_name, admin_email=ADMIN_EMAIL)
+    container = build_container(settings)
+    await prepare_storage(container)
+    store = container.tool_store()
+    validator = container.validator()
+    started = time.perf_counter()
+    try:
+        tools = [tool_from_definition(scale_tool(i), ADMIN_EMAIL, validator) for i in range(count)]
+        for first in range(0, count, 100):
+            await asyncio.gather(*(store.upsert(t) for t in tools[first : first + 100]))
+    finally:
+        await close_storage(container)
+    seconds = time.perf_counter() - started
+    return {"tools_created": count, "seconds": round(seconds, 2), "tools_per_second": round(count / seconds, 1)}
+
+
+async def time_tools_list(
+    server: ServerProcess, api_key: str | None, repeats: int, expect_at_least: int
+) -> dict[str, Any]:
+    """Sequential tools/list calls on one session: the first (cold) one apart, then median/p99
+    of the rest, time to the last byte of the response (parsing it is the client's business)."""
+    session = await McpSession(server.host, server.port, api_key).open()
+    try:
+        started = time.perf_counter()
+        body = await session.rpc_raw("tools/list", {})
+        cold_ms = 1000 * (time.perf_counter() - started)
+        listed = len(sse_data(body)["result"]["tools"])
+        if listed < expect_at_least:
+            raise AssertionError(f"tools/list returned {listed} tools, expected at least {expect_at_least}")
+        latencies = []
+        cpu_before = server.cpu_seconds()
+        for _ in range(repeats):
+            started = time.perf_counter()
+            await session.rpc_raw("tools/list", {})
+            latencies.append(1000 * (time.perf_counter() - started))
+        cpu = server.cpu_seconds() - cpu_before
+    finally:
+        await session.close()
+    return {
+        "tools_listed": listed,
+        "response_bytes": len(body),
+        "cold_ms": round(cold_ms, 2),
+        "repeats": repeats,
+        "median_ms": round(percentile(latencies, 50), 2),
+        "p99_ms": round(percentile(latencies, 99), 2),
+        "server_cpu_ms_per_list": round(1000 * cpu / repeats, 2),
+    }
+
+
+class Crowd:
+    """``count`` sessions of one user: first idle, then each also listening on its GET stream."""
+
+    BATCH = 50  # connects in batches: a burst of 1,000 overflows the listen backlog
+
+    def __init__(self, server: ServerProcess, api_key: str | None, count: int) -> None:
+        self.server = server
+        self.api_key = api_key
+        self.count = count
+        self.sessions: list[McpSession] = []
+        self.listeners: list[Listener] = []
+        self.received = 0
+        self._notified: set[Listener] = set()
+        self.last_at = 0.0
+        self.everyone = asyncio.Event()
+        self.figures: dict[str, Any] = {"sessions": count}
+
+    def _on_change(self, listener: Listener) -> None:
+        if listener in self._notified:  # count sessions reached, not notifications
+            return
+        self._notified.add(listener)
+        self.received += 1
+        self.last_at = time.perf_counter()
+        if self.received >= self.count:
+            self.everyone.set()
+
+    async def gather(self) -> dict[str, Any]:
+        """Open everything, reading the server's RSS before, with idle sessions, and listening."""
+        mib = 2**20
+        before = self.server.rss_bytes()
+        started = time.perf_counter()
+        for first in range(0, self.count, self.BATCH):
+            batch = [McpSession(self.server.host, self.server.port, self.api_key) for _ in range(self.BATCH)]
+            batch = batch[: self.count - first]
+            await asyncio.gather(*(s.open() for s in batch))
+            self.sessions += batch
+        self.figures["open_seconds"] = round(time.perf_counter() - started, 2)
+        await asyncio.sleep(0.5)
+        idle = self.server.rss_bytes()
+        for first in range(0, self.count, self.BATCH):
+            listeners = [Listener(s) for s in self.sessions[first : first + self.BATCH]]
+            await asyncio.gather(*(lis.open(self._on_change) for lis in listeners))
+            self.listeners += listeners
+        await asyncio.sleep(0.5)
+        listening = self.server.rss_bytes()
+        self.figures.update(
+            rss_before_mib=round(before / mib, 1),
+            rss_idle_mib=round(idle / mib, 1),
+            rss_listening_mib=round(listening / mib, 1),
+            kib_per_idle_session=round((idle - before) / 1024 / self.count, 1),
+            kib_per_listening_session=round((listening - before) / 1024 / self.count, 1),
+        )
+        return self.figures
+
+    async def close(self) -> None:
+        await asyncio.gather(*(lis.close() for lis in self.listeners))
+        await asyncio.gather(*(s.close() for s in self.sessions))
+
+
+async def idle_sessions(server: ServerProcess, api_key: str | None, count: int) -> dict[str, Any]:
+    crowd = Crowd(server, api_key, count)
+    try:
+        return await crowd.gather()
+    finally:
+        await crowd.close()
+
+
+async def sessions_and_fanout(server: ServerProcess, count: int, time_cap: float) -> dict[str, Any]:
+    """RSS with ``count`` sessions of one user (idle, then listening), then the time from one
+    share-tool call for that user to the last list_changed received by those sessions."""
+    admin = await admin_session(server)
+    key = await add_user(admin, FANOUT_USER)
+    await admin.call("add-tool", {"toolDefinition": echo_tool("fanout")})
+    crowd = Crowd(server, key, count)
+    try:
+        figures = await crowd.gather()
+        cpu_before = server.cpu_seconds()
+        sent_at = time.perf_counter()
+        reply = await admin.call("share-tool", {"email": FANOUT_USER, "toolId": "fanout", "accessLevel": "read"})
+        replied_at = time.perf_counter()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(crowd.everyone.wait(), time_cap)
+        cpu = server.cpu_seconds() - cpu_before
+        if "result" not in reply:
+            raise AssertionError(f"share-tool answered {json.dumps(reply)[:200]}")
+    finally:
+        await crowd.close()
+        await admin.close()
+    return {
+        **figures,
+        "notified": crowd.received,
+        "share_reply_ms": round(1000 * (replied_at - sent_at), 1),
+        "last_notification_ms": round(1000 * (crowd.last_at - sent_at), 1) if crowd.received else None,
+        "server_cpu_ms": round(1000 * cpu, 1),
+    }

@@ -1,0 +1,119 @@
+"""The admin REST API under /api/v1 (SPEC §11.2): the MCP tools' use cases behind a second door."""
+
+from __future__ import annotations
+
+from litestar import Router
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme, Tag
+from litestar.types import ExceptionHandlersMap
+
+from dynamic_mcp.adapters.http.rest.auth import api_key_guard, provide_caller
+from dynamic_mcp.adapters.http.rest.operations import AdminOperations
+from dynamic_mcp.adapters.http.rest.options import allowed_methods
+from dynamic_mcp.adapters.http.rest.problems import EXCEPTION_HANDLERS, fallback_exception_handlers
+from dynamic_mcp.adapters.http.rest.prompts import PromptsController
+from dynamic_mcp.adapters.http.rest.sharing import HiddenToolsController, MySharesController, SharesController
+from dynamic_mcp.adapters.http.rest.tools import ToolsController
+from dynamic_mcp.adapters.http.rest.users import MeController, UsersController
+from dynamic_mcp.config import Settings
+from dynamic_mcp.container import Container
+
+API_PREFIX = "/api/v1"
+SCHEMA_PATH = "/schema"
+API_KEY_SCHEME = "apiKeyHeader"
+BEARER_SCHEME = "bearerKey"
+
+
+def admin_operations(container: Container) -> AdminOperations:
+    return AdminOperations(
+        users=container.user_service(),
+        sharing=container.sharing_service(),
+        tools=container.tool_service(),
+        prompts=container.prompt_service(),
+        queries=container.catalog_queries(),
+    )
+
+
+def rest_router(container: Container) -> Router:
+    settings: Settings = container.settings()
+    ops = admin_operations(container)
+
+    def provide_ops() -> AdminOperations:
+        return ops
+
+    return Router(
+        path=API_PREFIX,
+        route_handlers=[
+            allowed_methods,  # first, so Litestar adds no OPTIONS handler of its own on these paths
+            UsersController,
+            MeController,
+            ToolsController,
+            SharesController,
+            MySharesController,
+            HiddenToolsController,
+            PromptsController,
+        ],
+        guards=[api_key_guard(container.authenticator(), allow_query=settings.allow_query_api_key)],
+        dependencies={
+            "ops": Provide(provide_ops, sync_to_thread=False),
+            "caller": Provide(provide_caller, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        security=[{API_KEY_SCHEME: []}, {BEARER_SCHEME: []}],
+    )
+
+
+def rest_exception_handlers() -> ExceptionHandlersMap:
+    """App-level handlers: problem details for /api/v1 errors raised before routing."""
+    return fallback_exception_handlers(API_PREFIX)
+
+
+def rest_openapi_config(container: Container) -> OpenAPIConfig:
+    """OpenAPI document and interactive docs under /schema (Swagger UI at /schema, Scalar at /schema/scalar)."""
+    settings: Settings = container.settings()
+    return OpenAPIConfig(
+        title=f"{settings.server_name} admin API",
+        version="1",
+        description=(
+            "Manage users, API keys, tools, shares, hidden tools and prompts with the same rules as the "
+            "MCP management tools. Authenticate with the `x-apikey` header (or `apikey`, "
+            "`Authorization: Bearer <key>`, or the `apiKey` query parameter). Errors are RFC 9457 "
+            "problem details (`application/problem+json`)."
+        ),
+        path=SCHEMA_PATH,
+        render_plugins=[
+            SwaggerRenderPlugin(path=["/", "/swagger"]),
+            ScalarRenderPlugin(path="/scalar"),
+            JsonRenderPlugin(path="/openapi.json"),
+            YamlRenderPlugin(path="/openapi.yaml"),
+        ],
+        components=Components(
+            security_schemes={
+                API_KEY_SCHEME: SecurityScheme(type="apiKey", name="x-apikey", security_scheme_in="header"),
+                BEARER_SCHEME: SecurityScheme(
+                    type="http", scheme="bearer", description="The API key as a Bearer token"
+                ),
+            }
+        ),
+        tags=[
+            Tag(name="users", description="Users and API keys"),
+            Tag(name="tools", description="Tools as data"),
+            Tag(name="shares", description="Sharing tools between users"),
+            Tag(name="hidden tools", description="Decluttering your MCP tool list"),
+            Tag(name="prompts", description="MCP prompts"),
+        ],
+        use_handler_docstrings=True,
+    )
+
+
+__all__ = [
+    "API_PREFIX",
+    "SCHEMA_PATH",
+    "AdminOperations",
+    "admin_operations",
+    "rest_exception_handlers",
+    "rest_openapi_config",
+    "rest_router",
+]

@@ -1,0 +1,44 @@
+"""API key authentication for the REST API: the key sources of /mcp (SPEC §7.2), the caller
+reloaded from the store on every request (§3.3), 401 as problem details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
+from litestar.handlers import BaseRouteHandler
+from litestar.types import Guard
+
+from dynamic_mcp.adapters.mcp.gate import INVALID_KEY, MISSING_KEY
+from dynamic_mcp.adapters.mcp.keys import api_key_from_scope
+from dynamic_mcp.application.auth import Authenticator
+from dynamic_mcp.domain.users import User
+
+CALLER_STATE_KEY = "dynamic_mcp_caller"
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="dynamic-mcp"'}
+
+
+def api_key_guard(authenticator: Authenticator, *, allow_query: bool) -> Guard:
+    """Runs before the request body is read, so an anonymous caller learns nothing else."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            return  # lists the allowed methods, as a 405 does, and nothing else
+        key = api_key_from_scope(connection.scope, allow_query=allow_query)
+        if key is None:
+            raise NotAuthorizedException(detail=MISSING_KEY["error"], headers=CHALLENGE)
+        user = await authenticator.authenticate(key)
+        if user is None:
+            raise NotAuthorizedException(detail=INVALID_KEY["error"], headers=CHALLENGE)
+        connection.state[CALLER_STATE_KEY] = user
+
+    return guard
+
+
+def provide_caller(request: ASGIConnection[Any, Any, Any, Any]) -> User:
+    """The authenticated caller as the guard loaded it for this very request."""
+    user = request.state.get(CALLER_STATE_KEY)
+    if not isinstance(user, User):
+        raise NotAuthorizedException(detail=MISSING_KEY["error"], headers=CHALLENGE)
+    return user

@@ -1,0 +1,57 @@
+"""/prompts (SPEC §4.3 through REST)."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import JSONBody
+
+from dynamic_mcp.adapters.http.rest import schemas as s
+from dynamic_mcp.adapters.http.rest.params import (
+    DEFAULT_LIMIT,
+    DEFAULT_SKIP,
+    Caller,
+    Limit,
+    NameContains,
+    Ops,
+    PromptName,
+    Skip,
+)
+from dynamic_mcp.adapters.http.rest.problems import problem_responses
+
+
+class PromptsController(Controller):
+    path = "/prompts"
+    tags = ["prompts"]
+
+    @get("/", summary="Prompts visible to the caller", responses=problem_responses())
+    async def list_prompts(
+        self,
+        ops: Ops,
+        caller: Caller,
+        name_contains: NameContains = None,
+        skip: Skip = DEFAULT_SKIP,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> s.PromptPage:
+        """Handler config is shown to admins and to each prompt's creator only."""
+        return await ops.list_prompts(caller, name_contains, skip, limit)
+
+    @post("/", summary="Create a prompt", responses=problem_responses(403, 409, 422))
+    async def add_prompt(self, ops: Ops, caller: Caller, data: JSONBody[s.NewPrompt]) -> s.PromptSaved:
+        """Admins and power users; a name in use is rejected, never overwritten."""
+        return await ops.add_prompt(caller, data)
+
+    @get("/{name:str}", summary="One prompt", responses=problem_responses(404))
+    async def get_prompt(self, ops: Ops, caller: Caller, name: PromptName) -> s.PromptOut:
+        return await ops.get_prompt(caller, name)
+
+    @patch("/{name:str}", summary="Update a prompt", responses=problem_responses(404, 422))
+    async def update_prompt(
+        self, ops: Ops, caller: Caller, name: PromptName, data: JSONBody[s.PromptUpdate]
+    ) -> s.PromptSaved:
+        """The creator, or an admin for any prompt but package prompts; others get 404."""
+        return await ops.update_prompt(caller, name, data)
+
+    @delete("/{name:str}", status_code=200, summary="Delete a prompt", responses=problem_responses(404, 422))
+    async def delete_prompt(self, ops: Ops, caller: Caller, name: PromptName) -> s.PromptDeleted:
+        """The creator, or an admin for any prompt but package prompts; others get 404."""
+        return await ops.delete_prompt(caller, name)

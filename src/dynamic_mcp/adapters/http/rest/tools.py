@@ -1,0 +1,58 @@
+"""/tools (SPEC §4.2 through REST). A tool is named by plain name or namespaced id (§3.5)."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import JSONBody
+
+from dynamic_mcp.adapters.http.rest import schemas as s
+from dynamic_mcp.adapters.http.rest.params import (
+    DEFAULT_LIMIT,
+    DEFAULT_SKIP,
+    Caller,
+    Limit,
+    NameContains,
+    Ops,
+    Skip,
+    ToolName,
+)
+from dynamic_mcp.adapters.http.rest.problems import problem_responses
+
+
+class ToolsController(Controller):
+    path = "/tools"
+    tags = ["tools"]
+
+    @get("/", summary="Tools the caller may use", responses=problem_responses())
+    async def list_tools(
+        self,
+        ops: Ops,
+        caller: Caller,
+        name_contains: NameContains = None,
+        skip: Skip = DEFAULT_SKIP,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> s.ToolPage:
+        """Every tool the caller can call, hidden ones included and flagged."""
+        return await ops.list_tools(caller, name_contains, skip, limit)
+
+    @post("/", summary="Create or replace one of your tools", responses=problem_responses(403, 422))
+    async def add_tool(self, ops: Ops, caller: Caller, data: JSONBody[s.ToolDefinition]) -> s.ToolSaved:
+        """Admins and power users; the creator is the caller. Affected MCP sessions are notified."""
+        return await ops.add_tool(caller, data)
+
+    @get("/{name:str}", summary="One tool", responses=problem_responses(404))
+    async def get_tool(self, ops: Ops, caller: Caller, name: ToolName) -> s.ToolDetail:
+        """Handler config is included only for callers who may change the tool."""
+        return await ops.get_tool(caller, name)
+
+    @patch("/{name:str}", summary="Update a tool", responses=problem_responses(403, 404, 422))
+    async def update_tool(
+        self, ops: Ops, caller: Caller, name: ToolName, data: JSONBody[s.ToolUpdate]
+    ) -> s.ToolUpdated:
+        """Power users: own tools or write-shared ones; admins: any tool but package tools."""
+        return await ops.update_tool(caller, name, data)
+
+    @delete("/{name:str}", status_code=200, summary="Delete a tool", responses=problem_responses(403, 404, 422))
+    async def delete_tool(self, ops: Ops, caller: Caller, name: ToolName) -> s.ToolSaved:
+        """Power users: own tools; admins: any tool but package tools."""
+        return await ops.delete_tool(caller, name)

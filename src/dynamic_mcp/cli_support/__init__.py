@@ -1,0 +1,1 @@
+"""Helpers of the ``dynamic-mcp`` command: backends (REST client, database) and output."""

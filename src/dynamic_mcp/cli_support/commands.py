@@ -1,0 +1,208 @@
+"""``dynamic-mcp users|tools|prompts ...`` (SPEC §11.3): the admin REST API's operations from a shell."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+
+from dynamic_mcp.cli_support.backends import Backend, open_backend, read_definitions
+from dynamic_mcp.cli_support.output import emit_json, emit_table, page_footer
+from dynamic_mcp.config import Settings, SettingsError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def target_options(func: F) -> F:
+    """--url/--api-key pick a running server; without them the database of MONGODB_URI is used."""
+    func = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")(func)
+    func = click.option(
+        "--api-key", envvar="DYNAMIC_MCP_API_KEY", default=None, help="API key for --url (env DYNAMIC_MCP_API_KEY)."
+    )(func)
+    return click.option(
+        "--url",
+        envvar="DYNAMIC_MCP_URL",
+        default=None,
+        help="Base URL of a running server, e.g. http://127.0.0.1:4001 (env DYNAMIC_MCP_URL).",
+    )(func)
+
+
+def paging_options(func: F) -> F:
+    func = click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)(func)
+    func = click.option("--skip", type=click.IntRange(0), default=0, show_default=True)(func)
+    return click.option("--name-contains", default=None, help="Case-insensitive substring of the name.")(func)
+
+
+@contextmanager
+def backend(url: str | None, api_key: str | None) -> Iterator[Backend]:
+    opened = open_backend(url, api_key, load_settings() if not url else Settings())
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+# -- users ------------------------------------------------------------------------------------------
+@click.group()
+def users() -> None:
+    """Manage users and their API keys."""
+
+
+@users.command("list")
+@target_options
+@paging_options
+def users_list(
+    url: str | None, api_key: str | None, as_json: bool, name_contains: str | None, skip: int, limit: int
+) -> None:
+    """List users (email and name)."""
+    with backend(url, api_key) as b:
+        page = b.list_users(name_contains, skip, limit)
+    if as_json:
+        return emit_json(page)
+    rows = page["users"]
+    emit_table(rows, [("email", "EMAIL"), ("name", "NAME")], page_footer(len(rows), skip, has_more=page["hasMore"]))
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--name", default=None)
+@click.option("--role", "roles", multiple=True, help="Repeat for several: user, power-user, admin.")
+@target_options
+def users_add(
+    email: str, name: str | None, roles: tuple[str, ...], url: str | None, api_key: str | None, as_json: bool
+) -> None:
+    """Create a user; the new API key is printed once."""
+    with backend(url, api_key) as b:
+        created = b.add_user(email, name, list(roles))
+    if as_json:
+        return emit_json(created)
+    click.echo(f"Created user {created['email']} (roles: {', '.join(created['roles']) or 'none'}).")
+    click.echo(f"API key (shown only now): {created['apiKey']}")
+
+
+@users.command("delete")
+@click.argument("email")
+@target_options
+def users_delete(email: str, url: str | None, api_key: str | None, as_json: bool) -> None:
+    """Delete a user and close their MCP sessions."""
+    with backend(url, api_key) as b:
+        result = b.delete_user(email)
+    if as_json:
+        return emit_json(result)
+    click.echo(f"Deleted user {result['email']}.")
+
+
+@users.command("reset-key")
+@click.argument("email")
+@target_options
+def users_reset_key(email: str, url: str | None, api_key: str | None, as_json: bool) -> None:
+    """Issue a new API key for EMAIL; the old key stops working at once."""
+    with backend(url, api_key) as b:
+        issued = b.reset_key(email)
+    if as_json:
+        return emit_json(issued)
+    click.echo(f"New API key for {issued['email']} (shown only now): {issued['apiKey']}")
+
+
+# -- tools and prompts ----------------------------------------------------------------------------
+@click.group()
+def tools() -> None:
+    """Manage tools (definitions as JSON, SPEC §2.3)."""
+
+
+@tools.command("list")
+@target_options
+@paging_options
+def tools_list(
+    url: str | None, api_key: str | None, as_json: bool, name_contains: str | None, skip: int, limit: int
+) -> None:
+    """List the tools you may use, hidden ones flagged."""
+    with backend(url, api_key) as b:
+        page = b.list_tools(name_contains, skip, limit)
+    if as_json:
+        return emit_json(page)
+    rows = page["tools"]
+    columns = [("id", "ID"), ("hidden", "HIDDEN"), ("description", "DESCRIPTION")]
+    emit_table(rows, columns, page_footer(len(rows), skip, total=page["total"]))
+
+
+@tools.command("add")
+@click.argument("file", metavar="FILE")
+@target_options
+def tools_add(file: str, url: str | None, api_key: str | None, as_json: bool) -> None:
+    """Create or replace tools from FILE: a JSON definition or a list of them (- reads stdin)."""
+    definitions = read_definitions(file)
+    with backend(url, api_key) as b:
+        results = [b.add_tool(d) for d in definitions]
+    if as_json:
+        return emit_json(results if len(results) > 1 else results[0])
+    for result in results:
+        click.echo(f"Saved tool {result['name']}.")
+
+
+@tools.command("delete")
+@click.argument("name")
+@target_options
+def tools_delete(name: str, url: str | None, api_key: str | None, as_json: bool) -> None:
+    """Delete a tool by plain name or namespaced id (creator:name)."""
+    with backend(url, api_key) as b:
+        result = b.delete_tool(name)
+    if as_json:
+        return emit_json(result)
+    click.echo(f"Deleted tool {result['name']}.")
+
+
+@click.group()
+def prompts() -> None:
+    """Manage MCP prompts (definitions as JSON, SPEC §2.7)."""
+
+
+@prompts.command("list")
+@target_options
+@paging_options
+def prompts_list(
+    url: str | None, api_key: str | None, as_json: bool, name_contains: str | None, skip: int, limit: int
+) -> None:
+    """List the prompts visible to you."""
+    with backend(url, api_key) as b:
+        page = b.list_prompts(name_contains, skip, limit)
+    if as_json:
+        return emit_json(page)
+    rows = page["prompts"]
+    columns = [("name", "NAME"), ("createdBy", "CREATED BY"), ("description", "DESCRIPTION")]
+    emit_table(rows, columns, page_footer(len(rows), skip, total=page["total"]))
+
+
+@prompts.command("add")
+@click.argument("file", metavar="FILE")
+@target_options
+def prompts_add(file: str, url: str | None, api_key: str | None, as_json: bool) -> None:
+    """Create prompts from FILE: a JSON definition or a list of them (- reads stdin)."""
+    definitions = read_definitions(file)
+    with backend(url, api_key) as b:
+        results = [b.add_prompt(d) for d in definitions]
+    if as_json:
+        return emit_json(results if len(results) > 1 else results[0])
+    for result in results:
+        click.echo(f"Created prompt {result['prompt']['name']}.")
+
+
+@prompts.command("delete")
+@click.argument("name")
+@target_options
+def prompts_delete(name: str, url: str | None, api_key: str | None, as_json: bool) -> None:
+    """Delete a prompt by name."""
+    with backend(url, api_key) as b:
+        result = b.delete_prompt(name)
+    if as_json:
+        return emit_json(result)
+    click.echo(f"Deleted prompt {result['deletedPrompt']['name']}.")

@@ -1,0 +1,123 @@
+"""The CLI against the database (MONGODB_URI): the REST API's operations run in this process as
+the bootstrap admin, so both doors apply the same rules and answer with the same JSON."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
+
+import click
+
+from dynamic_mcp.adapters.http.rest import AdminOperations, admin_operations
+from dynamic_mcp.adapters.http.rest.schemas import NewPrompt, ToolDefinition
+from dynamic_mcp.cli_support.backends import NO_DATABASE
+from dynamic_mcp.config import Settings
+from dynamic_mcp.container import Container, build_container, close_storage, omitted_packages, prepare_storage
+from dynamic_mcp.domain.errors import DomainError
+from dynamic_mcp.domain.users import User
+
+T = TypeVar("T")
+
+STALE_SERVER_NOTE = (
+    "Note: changed in the database directly. A server that is running now caches users and tools and may "
+    "not see this change until it restarts; while a server runs, prefer --url and --api-key."
+)
+
+
+def know_builtin_packages(container: Container) -> None:
+    """Make this process know the built-in packages (handler types, package tools) without
+    touching the stored catalogue, which only a starting server rewrites (SPEC §6.5)."""
+    registry = container.registry()
+    skipped = omitted_packages(container.settings())
+    for package in container.builtin_packages():
+        if package.name not in skipped and registry.get(package.name) is None:
+            registry.add(package)
+
+
+async def _with_container(settings: Settings, action: Callable[[Container], Awaitable[T]]) -> T:
+    container = build_container(settings)
+    await prepare_storage(container)
+    try:
+        return await action(container)
+    finally:
+        await close_storage(container)
+
+
+def run_in_database(settings: Settings, action: Callable[[Container], Awaitable[T]]) -> T:
+    """Run ``action`` against the configured database; domain errors become CLI errors."""
+    if settings.storage != "mongo":
+        raise click.ClickException(NO_DATABASE)
+    try:
+        return asyncio.run(_with_container(settings, action))
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+class DatabaseBackend:
+    """Each call opens the database, acts as the bootstrap admin (MCP_ADMIN_EMAIL) and closes it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def close(self) -> None:
+        return None
+
+    def _change(self, operation: Callable[[AdminOperations, User], Awaitable[Any]]) -> Any:
+        result = self._as_admin(operation)
+        click.echo(STALE_SERVER_NOTE, err=True)
+        return result
+
+    def _as_admin(self, operation: Callable[[AdminOperations, User], Awaitable[Any]]) -> Any:
+        async def action(container: Container) -> Any:
+            know_builtin_packages(container)
+            admin = await container.users().get(self._settings.admin_email)
+            if admin is None or not admin.is_admin:
+                raise click.ClickException(
+                    f"The bootstrap admin {self._settings.admin_email} is not in the database yet: "
+                    "start the server once (it creates the admin), or check MCP_ADMIN_EMAIL."
+                )
+            return await operation(admin_operations(container), admin)
+
+        return run_in_database(self._settings, action)
+
+    def list_users(self, name_contains: str | None, skip: int, limit: int) -> Any:
+        return self._as_admin(lambda ops, admin: ops.list_users(admin, name_contains, skip, limit))
+
+    def add_user(self, email: str, name: str | None, roles: list[str]) -> Any:
+        return self._change(lambda ops, admin: ops.add_user(admin, {"email": email, "name": name, "roles": roles}))
+
+    def delete_user(self, email: str) -> Any:
+        return self._change(lambda ops, admin: ops.delete_user(admin, email))
+
+    def reset_key(self, email: str) -> Any:
+        return self._change(lambda ops, admin: ops.reset_key(admin, email, {"confirm": True}))
+
+    def list_tools(self, name_contains: str | None, skip: int, limit: int) -> Any:
+        return self._as_admin(lambda ops, admin: ops.list_tools(admin, name_contains, skip, limit))
+
+    def add_tool(self, definition: dict[str, Any]) -> Any:
+        return self._change(lambda ops, admin: ops.add_tool(admin, cast(ToolDefinition, definition)))
+
+    def delete_tool(self, name: str) -> Any:
+        return self._change(lambda ops, admin: ops.delete_tool(admin, name))
+
+    def list_prompts(self, name_contains: str | None, skip: int, limit: int) -> Any:
+        return self._as_admin(lambda ops, admin: ops.list_prompts(admin, name_contains, skip, limit))
+
+    def add_prompt(self, definition: dict[str, Any]) -> Any:
+        return self._change(lambda ops, admin: ops.add_prompt(admin, cast(NewPrompt, definition)))
+
+    def delete_prompt(self, name: str) -> Any:
+        return self._change(lambda ops, admin: ops.delete_prompt(admin, name))
+
+
+async def reset_admin_key(container: Container) -> tuple[str, str]:
+    """(email, new plain key) for the bootstrap admin (SPEC §9.3)."""
+    settings: Settings = container.settings()
+    if await container.users().get(settings.admin_email) is None:
+        raise click.ClickException(
+            f"The bootstrap admin {settings.admin_email} is not in the database yet: start the server once "
+            "(it creates the admin and logs its key), or check MCP_ADMIN_EMAIL."
+        )
+    return settings.admin_email, await container.bootstrap().reset_admin_key(settings.admin_email)

@@ -1,0 +1,105 @@
+"""The CLI against a running server: httpx calls to its admin REST API (SPEC §11.2, §11.3)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import click
+import httpx
+
+API_PREFIX = "/api/v1"
+
+
+def api_base(url: str) -> str:
+    """Accept the server's base URL, its /mcp URL or its /api/v1 URL."""
+    base = url.strip().rstrip("/")
+    for suffix in ("/mcp", API_PREFIX):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+    if not base.startswith(("http://", "https://")):
+        raise click.ClickException(f"--url must start with http:// or https:// (got {url!r})")
+    return base + API_PREFIX
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="@:")
+
+
+class RemoteBackend:
+    def __init__(self, url: str, api_key: str, *, timeout: float = 30.0) -> None:
+        self._base = api_base(url)
+        self._client = httpx.Client(base_url=self._base, headers={"x-apikey": api_key}, timeout=timeout)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise click.ClickException(f"cannot reach the server at {self._base}: {exc}") from exc
+        if response.is_success:
+            return response.json()
+        raise click.ClickException(_describe_failure(response))
+
+    # -- users -------------------------------------------------------------------------------------
+    def list_users(self, name_contains: str | None, skip: int, limit: int) -> Any:
+        params: dict[str, Any] = {"skip": skip, "limit": limit}
+        if name_contains:
+            params["nameContains"] = name_contains
+        return self._call("GET", "/users", params=params)
+
+    def add_user(self, email: str, name: str | None, roles: list[str]) -> Any:
+        body: dict[str, Any] = {"email": email, "roles": roles}
+        if name is not None:
+            body["name"] = name
+        return self._call("POST", "/users", json=body)
+
+    def delete_user(self, email: str) -> Any:
+        return self._call("DELETE", f"/users/{_segment(email)}")
+
+    def reset_key(self, email: str) -> Any:
+        return self._call("POST", f"/users/{_segment(email)}/api-key/reset", json={"confirm": True})
+
+    # -- tools and prompts -------------------------------------------------------------------------
+    def list_tools(self, name_contains: str | None, skip: int, limit: int) -> Any:
+        return self._call("GET", "/tools", params=_page(name_contains, skip, limit))
+
+    def add_tool(self, definition: dict[str, Any]) -> Any:
+        return self._call("POST", "/tools", json=definition)
+
+    def delete_tool(self, name: str) -> Any:
+        return self._call("DELETE", f"/tools/{_segment(name)}")
+
+    def list_prompts(self, name_contains: str | None, skip: int, limit: int) -> Any:
+        return self._call("GET", "/prompts", params=_page(name_contains, skip, limit))
+
+    def add_prompt(self, definition: dict[str, Any]) -> Any:
+        return self._call("POST", "/prompts", json=definition)
+
+    def delete_prompt(self, name: str) -> Any:
+        return self._call("DELETE", f"/prompts/{_segment(name)}")
+
+
+def _page(name_contains: str | None, skip: int, limit: int) -> dict[str, Any]:
+    params: dict[str, Any] = {"skip": skip, "limit": limit}
+    if name_contains:
+        params["nameContains"] = name_contains
+    return params
+
+
+def _describe_failure(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and "detail" in body:
+        message = f"{response.status_code} {body.get('title', '')}: {body['detail']}".replace("  ", " ")
+        errors = body.get("errors")
+        if isinstance(errors, list):
+            message += "".join(
+                f"\n  - {e.get('key', '')}: {e.get('message', '')}" for e in errors if isinstance(e, dict)
+            )
+        return message
+    return f"{response.status_code} {response.reason_phrase} from {response.request.url.path}"

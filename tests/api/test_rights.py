@@ -1,0 +1,196 @@
+"""SPEC §3 through REST, endpoint by endpoint and role by role: who may, who gets 403, and where
+existence must not leak, who gets 404. Each case runs on a fresh world."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import ADMIN, POWER, POWER2, PROBLEM, TARGET, USER, World, runtime_tool
+
+ROLES = {"admin": ADMIN, "power-user": POWER, "user": USER}
+P2_TOOL = f"{POWER2}:p2-tool"
+PACKAGE_TOOL = "user-management:list-users"
+
+# (endpoint label, method, path, json body or query, expected status per role)
+CASES: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
+    ("list users", "GET", "/users", None, {"admin": 200, "power-user": 200, "user": 200}),
+    (
+        "create user",
+        "POST",
+        "/users",
+        {"email": "new@example.com", "roles": ["user"]},
+        {"admin": 201, "power-user": 403, "user": 403},
+    ),
+    ("get other user", "GET", f"/users/{TARGET}", None, {"admin": 200, "power-user": 200, "user": 200}),
+    ("get missing user", "GET", "/users/nobody@example.com", None, {"admin": 404, "power-user": 404, "user": 404}),
+    (
+        "rename other user",
+        "PATCH",
+        f"/users/{TARGET}",
+        {"name": "renamed"},
+        {"admin": 200, "power-user": 403, "user": 403},
+    ),
+    (
+        "grant admin to target",
+        "PATCH",
+        f"/users/{TARGET}",
+        {"roles": ["admin"]},
+        {"admin": 200, "power-user": 403, "user": 403},
+    ),
+    ("delete other user", "DELETE", f"/users/{TARGET}", None, {"admin": 200, "power-user": 403, "user": 403}),
+    (
+        "reset other user's key",
+        "POST",
+        f"/users/{TARGET}/api-key/reset",
+        {"confirm": True},
+        {"admin": 200, "power-user": 403, "user": 403},
+    ),
+    ("own record", "GET", "/me", None, {"admin": 200, "power-user": 200, "user": 200}),
+    ("list tools", "GET", "/tools", None, {"admin": 200, "power-user": 200, "user": 200}),
+    ("create tool", "POST", "/tools", runtime_tool("mine"), {"admin": 201, "power-user": 201, "user": 403}),
+    ("get private tool", "GET", f"/tools/{P2_TOOL}", None, {"admin": 200, "power-user": 404, "user": 404}),
+    (
+        "update private tool",
+        "PATCH",
+        f"/tools/{P2_TOOL}",
+        {"description": "changed"},
+        {"admin": 200, "power-user": 404, "user": 404},
+    ),
+    (
+        "update package tool",
+        "PATCH",
+        f"/tools/{PACKAGE_TOOL}",
+        {"description": "changed"},
+        {"admin": 403, "power-user": 403, "user": 403},
+    ),
+    ("delete private tool", "DELETE", f"/tools/{P2_TOOL}", None, {"admin": 200, "power-user": 404, "user": 404}),
+    ("delete package tool", "DELETE", f"/tools/{PACKAGE_TOOL}", None, {"admin": 403, "power-user": 403, "user": 403}),
+    (
+        "share someone's private tool",
+        "POST",
+        "/shares",
+        {"email": TARGET, "toolId": P2_TOOL, "accessLevel": "read"},
+        {"admin": 201, "power-user": 404, "user": 403},
+    ),
+    (
+        "share a package tool",
+        "POST",
+        "/shares",
+        {"email": TARGET, "toolId": PACKAGE_TOOL, "accessLevel": "write"},
+        {"admin": 201, "power-user": 403, "user": 403},
+    ),
+    (
+        "unshare",
+        "DELETE",
+        "/shares",
+        {"params": {"email": TARGET, "toolId": P2_TOOL}},
+        {"admin": 200, "power-user": 200, "user": 403},
+    ),
+    ("shares received", "GET", "/me/shares", None, {"admin": 200, "power-user": 200, "user": 200}),
+    ("shares given", "GET", "/me/shares/given", None, {"admin": 200, "power-user": 200, "user": 200}),
+    ("hidden tools", "GET", "/me/hidden-tools", None, {"admin": 200, "power-user": 200, "user": 200}),
+    (
+        "hide a tool",
+        "POST",
+        "/me/hidden-tools",
+        {"toolIds": ["list-users"]},
+        {"admin": 200, "power-user": 200, "user": 200},
+    ),
+    (
+        "unhide a tool",
+        "DELETE",
+        "/me/hidden-tools",
+        {"params": {"toolId": "list-users"}},
+        {"admin": 200, "power-user": 200, "user": 200},
+    ),
+    ("list prompts", "GET", "/prompts", None, {"admin": 200, "power-user": 200, "user": 200}),
+    (
+        "create prompt",
+        "POST",
+        "/prompts",
+        {"name": "new-prompt", "description": "d", "handler": {"type": "prompt-management"}},
+        {"admin": 201, "power-user": 201, "user": 403},
+    ),
+    ("get admin-only prompt", "GET", "/prompts/p2-prompt", None, {"admin": 200, "power-user": 404, "user": 404}),
+    (
+        "update someone's prompt",
+        "PATCH",
+        "/prompts/p1-prompt",
+        {"description": "changed"},
+        {"admin": 200, "power-user": 200, "user": 404},
+    ),
+    (
+        "update another's prompt",
+        "PATCH",
+        "/prompts/p2-prompt",
+        {"description": "changed"},
+        {"admin": 200, "power-user": 404, "user": 404},
+    ),
+    ("delete another's prompt", "DELETE", "/prompts/p2-prompt", None, {"admin": 200, "power-user": 404, "user": 404}),
+]
+
+
+def _call(world: World, role: str, method: str, path: str, body: dict[str, Any] | None) -> Any:
+    api = world.as_(ROLES[role])
+    if body is not None and set(body) == {"params"}:
+        return api.request(method, path, params=body["params"])
+    return api.request(method, path, json=body) if body is not None else api.request(method, path)
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "body", "expected"),
+    [
+        pytest.param(role, method, path, body, statuses[role], id=f"{label} as {role}")
+        for label, method, path, body, statuses in CASES
+        for role in ROLES
+    ],
+)
+def test_each_role_gets_exactly_its_rights(
+    world: World, role: str, method: str, path: str, body: dict[str, Any] | None, expected: int
+) -> None:
+    response = _call(world, role, method, path, body)
+    assert response.status_code == expected, f"{method} {path} as {role}: {response.status_code} {response.text}"
+    if expected >= 400:
+        assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def test_every_documented_operation_has_a_rights_case(world: World) -> None:
+    schema = world.client.get("/schema/openapi.json").json()
+    documented = {
+        (method.upper(), path.removeprefix("/api/v1"))
+        for path, item in schema["paths"].items()
+        if path.startswith("/api/v1")
+        for method in item
+    }
+    covered = {(method, _template(path)) for _, method, path, _, _ in CASES}
+    assert documented - covered == set(), f"operations without a rights case: {sorted(documented - covered)}"
+
+
+def _template(path: str) -> str:
+    for prefix, template in (
+        ("/users/", "/users/{email}"),
+        ("/tools/", "/tools/{name}"),
+        ("/prompts/", "/prompts/{name}"),
+    ):
+        if path.startswith(prefix):
+            rest = path[len(prefix) :]
+            if "/" in rest and prefix == "/users/":
+                return template + rest[rest.index("/") :]
+            return template
+    return path
+
+
+def test_non_admins_see_only_a_limited_view_of_others(world: World) -> None:
+    for email in (POWER, USER):
+        body = world.as_(email).ok("GET", f"/users/{TARGET}")
+        assert body == {"exists": True, "name": "target", "email": TARGET}
+    full = world.as_(ADMIN).ok("GET", f"/users/{TARGET}")
+    assert full["roles"] == ["user"] and "apiKey" not in full
+
+
+def test_a_user_may_rename_only_themselves(world: World) -> None:
+    assert world.as_(USER).ok("PATCH", f"/users/{USER}", json={"name": "Me"})["name"] == "Me"
+    assert world.as_(USER).patch(f"/users/{USER}", json={"roles": ["admin"]}).status_code == 403
+    assert world.as_(USER).ok("GET", "/me")["roles"] == ["user"]
