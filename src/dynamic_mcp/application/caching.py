@@ -185,23 +185,49 @@ class CachedToolRepository(ToolRepository):
             return self._by_key.get((creator, name))
         return await self._inner.get(creator, name)
 
+    def _apply(self, key: tuple[str, str], stored: Tool | None) -> None:
+        """Patch the snapshot with one written tool (None: deleted) instead of reloading it all.
+
+        Runs right after the store answered, with no await in between, so no other write can
+        interleave; a snapshot that is not loaded (or a load in flight) is simply invalidated.
+        """
+        if self._snapshot is None:
+            self.invalidate()
+            return
+        self._version += 1
+        if stored is None:
+            self._by_key.pop(key, None)
+        else:
+            self._by_key[key] = stored
+        self._snapshot = tuple(self._by_key.values())
+
     async def upsert(self, tool: Tool) -> Tool:
         try:
-            return await self._inner.upsert(tool)
-        finally:
+            stored = await self._inner.upsert(tool)
+        except BaseException:
             self.invalidate()
+            raise
+        self._apply((stored.creator, stored.name), stored)
+        return stored
 
     async def update(self, creator: str, name: str, changes: Mapping[str, Any]) -> Tool:
         try:
-            return await self._inner.update(creator, name, changes)
-        finally:
+            stored = await self._inner.update(creator, name, changes)
+        except BaseException:
             self.invalidate()
+            raise
+        self._apply((creator, name), None)
+        self._apply((stored.creator, stored.name), stored)
+        return stored
 
     async def delete(self, creator: str, name: str) -> bool:
         try:
-            return await self._inner.delete(creator, name)
-        finally:
+            deleted = await self._inner.delete(creator, name)
+        except BaseException:
             self.invalidate()
+            raise
+        self._apply((creator, name), None)
+        return deleted
 
     async def delete_by_creator(self, creator: str, keep_names: frozenset[str] = frozenset()) -> int:
         try:

@@ -94,13 +94,17 @@ def _mcp_prompt_result(result: PromptResult) -> types.GetPromptResult:
 def build_server(
     name: str, version: str, calls: CallService, prompts: PromptService, sessions: SessionRegistry
 ) -> DynamicServer:
+    async def listing(ctx: ServerRequestContext[Any, Any]) -> tuple[str, tuple[ListedTool, ...]]:
+        email = _email(ctx)
+        try:
+            return email, await calls.list_tools(email)
+        except DomainError as exc:
+            raise MCPError(-32001, exc.message) from exc
+
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        try:
-            tools = await calls.list_tools(_email(ctx))
-        except DomainError as exc:
-            raise MCPError(-32001, exc.message) from exc
+        _, tools = await listing(ctx)
         return types.ListToolsResult(tools=[_mcp_tool(t) for t in tools])
 
     async def call_tool(
@@ -153,7 +157,7 @@ def build_server(
     # Drop the SDK's default OpenTelemetry middleware (a no-op without an exporter, but not free).
     server.middleware.clear()
     server.middleware.append(_track_sessions(sessions))
-    server.middleware.append(serve_tool_lists(calls, _email, _mcp_tool))
+    server.middleware.append(serve_tool_lists(listing, _mcp_tool))
     return server
 
 

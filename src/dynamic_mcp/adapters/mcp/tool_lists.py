@@ -11,22 +11,21 @@ the SDK must check or refuse, the 2026 envelope - goes down the normal path to t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import mcp_types as types
 from mcp.server.context import CallNext, ServerRequestContext
-from mcp.shared.exceptions import MCPError
 from mcp_types.methods import serialize_server_result, validate_client_request
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 
-from dynamic_mcp.application.calls import CallService, ListedTool
+from dynamic_mcp.application.calls import ListedTool
 from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS
 from dynamic_mcp.application.memo import IdentityMemo
-from dynamic_mcp.domain.errors import DomainError
 
 METHOD = "tools/list"
 Wire = dict[str, Any]
+Listing = tuple[ListedTool, ...]
 
 
 def _answerable(ctx: ServerRequestContext[Any, Any]) -> bool:
@@ -42,15 +41,15 @@ def _answerable(ctx: ServerRequestContext[Any, Any]) -> bool:
 
 
 def serve_tool_lists(
-    calls: CallService,
-    email_of: Callable[[ServerRequestContext[Any, Any]], str],
+    listing_of: Callable[[ServerRequestContext[Any, Any]], Awaitable[tuple[str, Listing]]],
     to_mcp: Callable[[ListedTool], types.Tool],
 ) -> Any:
-    """Middleware; ``to_mcp`` is the handler's own ListedTool -> Tool mapping, so both agree."""
+    """Middleware over the tools/list handler's own pieces: ``listing_of`` gives the caller's email
+    and listing (the same tuple while nothing changed), ``to_mcp`` maps one listed tool."""
     wire_tools: IdentityMemo[ListedTool, dict[str, Wire]] = IdentityMemo()
     envelopes: dict[str, Wire] = {}
     # email -> (the listing, protocol version, its wire tools): like the toolsets they come from
-    lists: dict[str, tuple[tuple[ListedTool, ...], str, list[Wire]]] = {}
+    lists: dict[str, tuple[Listing, str, list[Wire]]] = {}
 
     def wire(tool: ListedTool, version: str) -> Wire:
         by_version = wire_tools.get(tool) or wire_tools.put(tool, {})
@@ -64,11 +63,7 @@ def serve_tool_lists(
         if not _answerable(ctx):
             return await call_next(ctx)
         version = ctx.protocol_version
-        email = email_of(ctx)
-        try:
-            listing = await calls.list_tools(email)
-        except DomainError as exc:
-            raise MCPError(-32001, exc.message) from exc
+        email, listing = await listing_of(ctx)
         cached = lists.get(email)
         if cached is not None and cached[0] is listing and cached[1] == version:
             tools = cached[2]
