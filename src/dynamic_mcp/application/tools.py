@@ -116,8 +116,9 @@ class ToolService:
         changes = parse_updates(updates, self._validator)
         self._require_handler_right(caller, tool)
         if "handler" in changes:
-            self._require_registered(_replace(tool, changes))
-            self._require_handler_right(caller, _replace(tool, changes))
+            candidate = _replace(tool, changes)
+            self._require_registered(candidate)
+            self._require_handler_right(caller, candidate)
         changes["updated_at"] = self._clock.now()
         updated = await self._tools.update(tool.creator, tool.name, changes)
         await self._catalog.announce_tool_change(tool, updated)

@@ -11,7 +11,6 @@ from dynamic_mcp.application.serialization import user_json
 from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from dynamic_mcp.domain.events import PromptListChanged, ToolListChanged, UserChanged, UserSessionsRevoked
-from dynamic_mcp.domain.roles import BUILT_IN_ROLES
 from dynamic_mcp.domain.sharing import AccessLevel, Share, with_share
 from dynamic_mcp.domain.users import User, is_valid_email, normalize_email
 from dynamic_mcp.ports.auth import KeyIssuer
@@ -195,7 +194,3 @@ class UserService:
                 "All MCP clients using this server must now be reconfigured to use the new API key."
             ),
         )
-
-    @staticmethod
-    def role_names() -> tuple[str, ...]:
-        return BUILT_IN_ROLES

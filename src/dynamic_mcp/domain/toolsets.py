@@ -42,6 +42,3 @@ class SessionToolset:
         if ":" in name_or_id:
             return self._by_id.get(name_or_id)
         return visibility.pick_by_name(self.user, self._by_name.get(name_or_id, ()), self.packages)
-
-    def contains(self, tool: Tool) -> bool:
-        return tool.namespaced_id in self._by_id
