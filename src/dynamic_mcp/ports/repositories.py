@@ -18,6 +18,11 @@ UNSET: Any = object()
 """Sentinel for "leave this field as it is" in partial updates."""
 
 
+def given_fields(**fields: Any) -> dict[str, Any]:
+    """The fields of a partial update that were actually given (not UNSET)."""
+    return {name: value for name, value in fields.items() if value is not UNSET}
+
+
 class UserRepository(Protocol):
     async def get(self, email: str) -> User | None: ...
 

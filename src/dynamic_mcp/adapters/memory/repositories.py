@@ -18,7 +18,7 @@ from dynamic_mcp.domain.sharing import Share, with_share, without_shares
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import ApiKeyDigest, User
 from dynamic_mcp.ports.clock import Clock
-from dynamic_mcp.ports.repositories import UNSET, PromptRepository, ToolRepository, UserRepository
+from dynamic_mcp.ports.repositories import UNSET, PromptRepository, ToolRepository, UserRepository, given_fields
 
 
 class InMemoryUserRepository(UserRepository):
@@ -70,10 +70,7 @@ class InMemoryUserRepository(UserRepository):
         roles: tuple[str, ...] = UNSET,
         shared_tools: tuple[Share, ...] = UNSET,
     ) -> User:
-        changes = {
-            k: v for k, v in (("name", name), ("roles", roles), ("shared_tools", shared_tools)) if v is not UNSET
-        }
-        return self._replace(email, **changes)
+        return self._replace(email, **given_fields(name=name, roles=roles, shared_tools=shared_tools))
 
     async def set_api_key(self, email: str, digest: ApiKeyDigest) -> User:
         owner = self._by_key.get(digest.hash)

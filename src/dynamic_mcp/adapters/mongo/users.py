@@ -32,7 +32,7 @@ from dynamic_mcp.domain.errors import Conflict, NotFound
 from dynamic_mcp.domain.sharing import Share
 from dynamic_mcp.domain.users import ApiKeyDigest, User
 from dynamic_mcp.ports.clock import Clock
-from dynamic_mcp.ports.repositories import UNSET, UserRepository
+from dynamic_mcp.ports.repositories import UNSET, UserRepository, given_fields
 
 USER_PROJECTION = {LEGACY_API_KEY: 0}  # a not yet migrated plain key never leaves the database
 
@@ -99,8 +99,8 @@ class MongoUserRepository(UserRepository):
         roles: tuple[str, ...] = UNSET,
         shared_tools: tuple[Share, ...] = UNSET,
     ) -> User:
-        given = (("name", name), ("roles", roles), ("shared_tools", shared_tools))
-        to_set, to_unset = field_changes(User, {k: v for k, v in given if v is not UNSET}, USER_FIELDS)
+        changes = given_fields(name=name, roles=roles, shared_tools=shared_tools)
+        to_set, to_unset = field_changes(User, changes, USER_FIELDS)
         to_set["updatedAt"] = self._clock.now()
         return await self._update(email, set_and_unset(to_set, to_unset))
 
