@@ -9,16 +9,8 @@ import sys
 import click
 
 from dynamic_mcp.cli_support import commands
-from dynamic_mcp.config import Settings, SettingsError
 
 LOG_LEVELS = {"error": "ERROR", "warn": "WARNING", "info": "INFO", "http": "INFO", "debug": "DEBUG"}
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def configure_logging(level: str) -> None:
@@ -45,7 +37,7 @@ def serve(host: str | None, port: int | None) -> None:
     from dynamic_mcp.container import build_container, check_storage
     from dynamic_mcp.domain.errors import StorageUnavailable
 
-    settings = _settings()
+    settings = commands.load_settings()
     configure_logging(settings.log_level)
     log = logging.getLogger("dynamic_mcp")
     if settings.storage == "memory":
@@ -72,7 +64,7 @@ def admin_key(reset: bool) -> None:
     """Show or reset the bootstrap admin's API key (database mode, SPEC §9.3)."""
     from dynamic_mcp.cli_support.database import STALE_SERVER_NOTE, reset_admin_key, run_in_database
 
-    settings = _settings()
+    settings = commands.load_settings()
     if settings.storage != "mongo":
         raise click.ClickException(
             "Memory mode (MONGODB_URI is not set) has nothing to reset: the admin and its key live only inside "

@@ -90,9 +90,8 @@ class PackageRegistrar:
         now = self._clock.now()
         stored: list[Tool] = []
         for tool in tools:
-            previous = await self._tools.get(package.name, tool.name)
-            created = previous.created_at if previous and previous.created_at else now
-            stored.append(await self._tools.upsert(attrs.evolve(tool, created_at=created, updated_at=now)))
+            # the store keeps an existing tool's createdAt (ToolRepository.upsert contract)
+            stored.append(await self._tools.upsert(attrs.evolve(tool, updated_at=now)))
         await self._tools.delete_by_creator(package.name, frozenset(t.name for t in tools))
         for prompt in prompts:
             await self._prompts.upsert(attrs.evolve(prompt, created_at=now, updated_at=now))

@@ -96,8 +96,8 @@ class ToolService:
         self._require_registered(tool)
         self._require_handler_right(caller, tool)
         previous = await self._tools.get(caller.email, tool.name)
-        now = self._clock.now()
-        stored = await self._tools.upsert(_with_times(tool, previous.created_at if previous else now, now))
+        # the store keeps a replaced tool's createdAt (ToolRepository.upsert contract)
+        stored = await self._tools.upsert(_replace(tool, {"updated_at": self._clock.now()}))
         await self._catalog.announce_tool_change(previous, stored)
         verb = "replaced" if previous else "created"
         return ToolOutput(
@@ -163,7 +163,3 @@ class ToolService:
 
 def _replace(tool: Tool, changes: Mapping[str, Any]) -> Tool:
     return attrs.evolve(tool, **changes)
-
-
-def _with_times(tool: Tool, created: Any, updated: Any) -> Tool:
-    return _replace(tool, {"created_at": created, "updated_at": updated})
