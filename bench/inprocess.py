@@ -151,8 +151,9 @@ def build(kind: str, tools: int) -> tuple[App, Callable[[], Awaitable[None]]]:
         floor.add_tools(tools)
         return floor.create_app(), nothing
     if kind == "fastmcp":
-        from bench.servers import fastmcp_server
         from mcp.server.transport_security import TransportSecuritySettings
+
+        from bench.servers import fastmcp_server
 
         if tools:
             raise SystemExit("--list-tools is not implemented for fastmcp")

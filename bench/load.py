@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
+
 from bench.client import McpSession
 from bench.procs import ServerProcess
 
