@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 __all__ = [
     "DynamicMcpServer",
     "HandlerOutput",
@@ -41,6 +39,10 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     # Lazy, so `import dynamic_mcp.domain` stays free of framework imports.
+    if name == "__version__":
+        from dynamic_mcp.metadata import package_version
+
+        return package_version()
     if name in __all__:
         from dynamic_mcp import public
 

@@ -1,6 +1,6 @@
 """The public Python API for embedding the server (SPEC §6.6).
 
-server = DynamicMcpServer("my-server", "1.0.0")
+server = DynamicMcpServer("my-server", "1.0.0")    # name and version shown to clients as serverInfo
 await server.register_handler(my_package)   # before or after start()
 await server.start()                          # serves HOST:PORT until stop()
 """
@@ -26,9 +26,12 @@ logger = logging.getLogger("dynamic_mcp")
 
 
 class DynamicMcpServer:
-    def __init__(self, name: str = "dynamic-mcp-server", version: str = "1.0.0", *, settings: Settings | None = None):
+    def __init__(
+        self, name: str = "dynamic-mcp-server", version: str | None = None, *, settings: Settings | None = None
+    ):
         base = settings or Settings.from_env()
-        self.settings = attrs.evolve(base, server_name=name, server_version=version)
+        # Without a version, serverInfo carries SERVER_VERSION or this package's version.
+        self.settings = attrs.evolve(base, server_name=name, server_version=version or base.server_version)
         self.container: Container = build_container(self.settings)
         self._packages: list[HandlerPackage] = []
         self._routes: list[HttpRoute] = []

@@ -9,6 +9,7 @@ import sys
 import click
 
 from dynamic_mcp.cli_support import commands
+from dynamic_mcp.metadata import COMMAND, DISTRIBUTION, package_version
 
 LOG_LEVELS = {"error": "ERROR", "warn": "WARNING", "info": "INFO", "http": "INFO", "debug": "DEBUG"}
 
@@ -21,7 +22,16 @@ def configure_logging(level: str) -> None:
     )
 
 
-@click.group()
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"{COMMAND} {package_version()} ({DISTRIBUTION})")
+        ctx.exit()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version, help="Show the version."
+)
 def main() -> None:
     """dynamic-mcp: a multi-user MCP server whose tools are data."""
 
@@ -89,4 +99,4 @@ main.add_command(commands.prompts)
 
 
 if __name__ == "__main__":
-    main()
+    main(prog_name=COMMAND)

@@ -10,6 +10,7 @@ import attrs
 from dotenv import dotenv_values
 
 from dynamic_mcp.domain.users import is_valid_email
+from dynamic_mcp.metadata import package_version
 
 MEMORY_ADMIN_EMAIL = "admin@localhost"
 
@@ -57,7 +58,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 4001
     server_name: str = "dynamic-mcp-server"
-    server_version: str = "1.0.0"
+    server_version: str = attrs.field(factory=package_version)  # SERVER_VERSION, else the package's
     server_url: str = ""
     omit_handlers: tuple[str, ...] = ()
     log_level: str = "info"
@@ -97,7 +98,7 @@ class Settings:
             host=env.get("HOST") or "127.0.0.1",
             port=_int(env, "PORT", 4001, minimum=0, maximum=65535),
             server_name=server_name,
-            server_version=env.get("SERVER_VERSION") or "1.0.0",
+            server_version=env.get("SERVER_VERSION") or package_version(),
             server_url=(env.get("MCP_SERVER_URL") or "").rstrip("/"),
             omit_handlers=_list(env, "OMIT_HANDLERS"),
             log_level=(env.get("LOG_LEVEL") or "info").lower(),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 
 import pytest
 
 from dynamic_mcp.config import MEMORY_ADMIN_EMAIL, Settings, SettingsError
+from dynamic_mcp.metadata import package_version
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def test_defaults_follow_the_spec(no_dotenv: Path) -> None:
     assert settings.admin_email == MEMORY_ADMIN_EMAIL == "admin@localhost"
     assert settings.admin_api_key is None
     assert settings.server_name == "dynamic-mcp-server"
-    assert settings.server_version == "1.0.0"
+    assert settings.server_version == package_version() == importlib.metadata.version("dynamic-mcp-server")
     assert settings.server_url == ""
     assert settings.omit_handlers == ()
     assert settings.log_level == "info"
@@ -42,6 +44,11 @@ def test_defaults_follow_the_spec(no_dotenv: Path) -> None:
 
 def test_an_empty_environment_gives_the_same_settings_as_the_constructor(no_dotenv: Path) -> None:
     assert load(no_dotenv) == Settings()
+
+
+def test_server_version_is_the_package_version_unless_server_version_is_set(no_dotenv: Path) -> None:
+    assert load(no_dotenv).server_version == importlib.metadata.version("dynamic-mcp-server")
+    assert load(no_dotenv, SERVER_VERSION="2026.1").server_version == "2026.1"
 
 
 def test_mongodb_uri_selects_mongo_and_requires_an_admin_email(no_dotenv: Path) -> None:
