@@ -6,6 +6,7 @@ from dependency_injector import containers, providers
 
 from dynamic_mcp.adapters.handlers import http_tool
 from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
+from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.adapters.memory.events import InMemoryEventBus
 from dynamic_mcp.adapters.memory.repositories import (
@@ -171,6 +172,7 @@ class Container(containers.DeclarativeContainer):
         admin_api_key=config.admin_api_key,
     )
     session_registry = providers.Singleton(SessionRegistry, single_session_per_user=config.single_session_per_user)
+    listener_registry = providers.Singleton(ListenerRegistry)
 
 
 def build_container(settings: Settings) -> Container:
@@ -190,6 +192,7 @@ def build_container(settings: Settings) -> Container:
     bus = container.event_bus()
     bus.subscribe(container.users().on_event)  # before sessions: notified clients re-read fresh state
     bus.subscribe(container.session_registry().on_event)
+    bus.subscribe(container.listener_registry().on_event)  # 2026-era subscriptions/listen streams
     return container
 
 

@@ -87,6 +87,16 @@ class CallService:
         self._listings[email] = (toolset, listing)
         return listing
 
+    async def input_schema(self, email: str, name: str) -> Mapping[str, Any] | None:
+        """The input schema of the tool ``name`` resolves to for ``email`` (hidden ones included,
+        like a call), or None when it resolves to nothing the user may call."""
+        try:
+            user = await self._catalog.current_user(email)
+            tool = (await self._catalog.toolset(user)).resolve(name)
+        except (NotFound, StorageUnavailable):
+            return None
+        return tool.input_schema if tool is not None else None
+
     async def call_tool(
         self,
         email: str,

@@ -15,6 +15,7 @@ from dynamic_mcp.adapters.http.rest import rest_exception_handlers, rest_openapi
 from dynamic_mcp.adapters.http.routes import HttpRoute, check_new_routes, to_litestar
 from dynamic_mcp.adapters.mcp.gate import McpGate
 from dynamic_mcp.adapters.mcp.manager import DynamicSessionManager
+from dynamic_mcp.adapters.mcp.modern import ModernEntry, enable_modern_era
 from dynamic_mcp.adapters.mcp.server import build_server
 from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.config import Settings
@@ -55,6 +56,8 @@ def create_app(
         container.prompt_service(),
         sessions,
     )
+    listeners = container.listener_registry()
+    enable_modern_era(mcp_server, listeners, container.call_service())
     manager = DynamicSessionManager(
         app=mcp_server,
         json_response=False,
@@ -72,6 +75,7 @@ def create_app(
         allow_query_key=settings.allow_query_api_key,
         max_body_bytes=settings.max_body_bytes,
         allowed_origins=settings.allowed_origins,
+        modern=ModernEntry(manager, container.authenticator(), listeners, allow_query_key=settings.allow_query_api_key),
     )
 
     @asgi(path="/mcp", is_mount=True, copy_scope=True)

@@ -13,6 +13,7 @@ from mcp.server.auth.provider import AccessToken
 
 from dynamic_mcp.adapters.mcp.keys import api_key_from_scope
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY, DynamicSessionManager
+from dynamic_mcp.adapters.mcp.modern import ModernEntry, modern_version
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.domain.errors import StorageUnavailable
@@ -123,8 +124,10 @@ class McpGate:
         allow_query_key: bool,
         max_body_bytes: int,
         allowed_origins: tuple[str, ...] = (),
+        modern: ModernEntry | None = None,
     ) -> None:
         self._manager = manager
+        self._modern = modern
         self._sessions = sessions
         self._auth = authenticator
         self._allow_query = allow_query_key
@@ -139,7 +142,9 @@ class McpGate:
             return
         session_id = headers.get(b"mcp-session-id", b"").decode("latin-1") or None
         try:
-            if session_id is not None:
+            if self._modern is not None and modern_version(scope) is not None:
+                await self._modern(scope, receive, send)  # the 2026 era: no session, every request on its own
+            elif session_id is not None:
                 await self._existing_session(session_id, scope, receive, send)
             else:
                 await self._new_session(scope, receive, send)

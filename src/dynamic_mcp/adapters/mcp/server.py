@@ -12,6 +12,7 @@ from mcp.shared.exceptions import MCPError
 from pydantic import ValidationError
 
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY
+from dynamic_mcp.adapters.mcp.modern import ListingOrder, is_modern
 from dynamic_mcp.adapters.mcp.sessions import CURRENT_SESSION, SessionRegistry
 from dynamic_mcp.adapters.mcp.tool_lists import serve_tool_lists
 from dynamic_mcp.application.calls import CallService, ListedTool
@@ -94,6 +95,8 @@ def _mcp_prompt_result(result: PromptResult) -> types.GetPromptResult:
 def build_server(
     name: str, version: str, calls: CallService, prompts: PromptService, sessions: SessionRegistry
 ) -> DynamicServer:
+    ordered = ListingOrder()
+
     async def listing(ctx: ServerRequestContext[Any, Any]) -> tuple[str, tuple[ListedTool, ...]]:
         email = _email(ctx)
         try:
@@ -104,7 +107,9 @@ def build_server(
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        _, tools = await listing(ctx)
+        email, tools = await listing(ctx)
+        if is_modern(ctx):
+            tools = ordered(email, tools)
         return types.ListToolsResult(tools=[_mcp_tool(t) for t in tools])
 
     async def call_tool(
