@@ -120,7 +120,7 @@ class CallService:
         if package is None:
             return CallOutcome.error(f"No handler found for type: {tool.handler.type}")
         if self._validate_input:
-            problem = self._validator.validate(tool.input_schema, args)
+            problem = await self._validator.validate(tool.input_schema, args)
             if problem:
                 return CallOutcome.error(f"Invalid arguments for tool {tool.name}: {problem}")
         args = self._map_arguments(tool, args, user, session_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dynamic_mcp.domain.documents import check_storable
 from dynamic_mcp.domain.errors import Invalid
 from dynamic_mcp.domain.tools import (
     Tool,
@@ -34,6 +35,7 @@ def parse_roles(value: object) -> tuple[str, ...] | None:
         return None
     if not isinstance(value, list | tuple) or not all(isinstance(r, str) for r in value):
         raise Invalid("rolesPermitted must be an array of strings")
+    check_storable(value, "rolesPermitted")
     return tuple(value)
 
 
@@ -54,10 +56,12 @@ def parse_field(key: str, value: Any, validator: SchemaValidator | None) -> Any:
     if key == "description":
         if value is not None and not isinstance(value, str):
             raise Invalid("description must be a string")
+        check_storable(value, "description")
         return value
     if key == "annotations":
         if value is not None and not isinstance(value, Mapping):
             raise Invalid("annotations must be an object")
+        check_storable(value, "annotations")
         return dict(value) if value is not None else None
     if key == "rolesPermitted":
         return parse_roles(value)

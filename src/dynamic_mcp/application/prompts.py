@@ -14,6 +14,7 @@ from dynamic_mcp.application.packages import HandlerRegistry, no_progress
 from dynamic_mcp.application.registration import parse_prompt_arguments
 from dynamic_mcp.application.results import ToolOutput
 from dynamic_mcp.domain import visibility
+from dynamic_mcp.domain.documents import check_storable
 from dynamic_mcp.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from dynamic_mcp.domain.events import PromptListChanged
 from dynamic_mcp.domain.prompts import Prompt, can_see_prompt
@@ -141,6 +142,7 @@ class PromptService:
         description = args.get("description")
         if not isinstance(description, str) or not description.strip():
             raise Invalid("Prompt description is required")
+        check_storable([name, description], "The prompt name or description")
         handler_raw = args.get("handler")
         if not isinstance(handler_raw, Mapping) or not handler_raw.get("type"):
             raise Invalid("Handler configuration is required (must include type)")
@@ -184,6 +186,7 @@ class PromptService:
         if "description" in updates:
             if not isinstance(updates["description"], str):
                 raise Invalid("description must be a string")
+            check_storable(updates["description"], "description")
             changes["description"] = updates["description"]
         if "arguments" in updates:
             changes["arguments"] = parse_prompt_arguments(updates["arguments"] or [])

@@ -11,6 +11,7 @@ import attrs
 from dynamic_mcp.application.catalog import Catalog
 from dynamic_mcp.application.definitions import parse_roles, tool_from_definition
 from dynamic_mcp.application.packages import HandlerPackage, HandlerRegistry
+from dynamic_mcp.domain.documents import check_storable
 from dynamic_mcp.domain.errors import Invalid
 from dynamic_mcp.domain.events import PromptListChanged
 from dynamic_mcp.domain.prompts import Prompt, PromptArgument
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def parse_prompt_arguments(arguments: object) -> tuple[PromptArgument, ...]:
+    check_storable(arguments, "prompt arguments")
     if not isinstance(arguments, list) or not all(
         isinstance(a, Mapping) and isinstance(a.get("name"), str) and a["name"] for a in arguments
     ):

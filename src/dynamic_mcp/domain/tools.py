@@ -8,10 +8,14 @@ from typing import Any
 
 import attrs
 
+from dynamic_mcp.domain.documents import check_storable
 from dynamic_mcp.domain.errors import Invalid
 
 SYSTEM_CREATOR = "system"
 NAMESPACE_SEPARATOR = ":"
+# An input schema is walked on every call: keep it small and shallow.
+MAX_SCHEMA_DEPTH = 32
+MAX_SCHEMA_SIZE = 64 * 1024
 
 
 @attrs.frozen
@@ -64,12 +68,14 @@ def validate_tool_name(name: object) -> str:
         raise Invalid("A valid toolDefinition object with a name is required")
     if NAMESPACE_SEPARATOR in name:
         raise Invalid("Tool names cannot contain ':' character")
+    check_storable(name, "The tool name")
     return name
 
 
 def validate_input_schema(schema: object) -> Mapping[str, Any]:
     if not isinstance(schema, Mapping) or schema.get("type") != "object":
         raise Invalid("inputSchema must be a JSON Schema object whose type is 'object'")
+    check_storable(schema, "inputSchema", max_depth=MAX_SCHEMA_DEPTH, max_size=MAX_SCHEMA_SIZE)
     return schema
 
 
@@ -81,4 +87,5 @@ def validate_handler(handler: object) -> HandlerRef:
         config = {}
     if not isinstance(config, Mapping):
         raise Invalid("handler.config must be an object")
+    check_storable(config, "handler.config")
     return HandlerRef(type=handler["type"], config=dict(config))
