@@ -97,7 +97,8 @@ class DynamicMcpServer:
             port=self.settings.port if port is None else port,
             access_log=False,
             lifespan="on",
-            log_level="warning",
+            log_config=None,  # the embedding program's logging stays as it set it
+            log_level=None,
         )
         self._server = uvicorn.Server(config)
         self._task = asyncio.get_running_loop().create_task(self._server.serve())

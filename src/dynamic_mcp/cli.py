@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 
 import click
 
 from dynamic_mcp.cli_support import commands
 from dynamic_mcp.metadata import COMMAND, DISTRIBUTION, package_version
-
-LOG_LEVELS = {"error": "ERROR", "warn": "WARNING", "info": "INFO", "http": "INFO", "debug": "DEBUG"}
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=LOG_LEVELS.get(level, "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -44,11 +33,12 @@ def serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
     from dynamic_mcp.adapters.http.app import create_app
+    from dynamic_mcp.adapters.system.logs import configure_logging
     from dynamic_mcp.container import build_container, check_storage
     from dynamic_mcp.domain.errors import StorageUnavailable
 
     settings = commands.load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     log = logging.getLogger("dynamic_mcp")
     if settings.storage == "memory":
         log.warning("MONGODB_URI is not set: running in memory mode, nothing is persisted")
@@ -63,7 +53,8 @@ def serve(host: str | None, port: int | None) -> None:
         host=host or settings.host,
         port=settings.port if port is None else port,
         access_log=False,
-        log_level=LOG_LEVELS.get(settings.log_level, "INFO").lower(),
+        log_config=None,  # configured above: one handler, one level for every logger
+        log_level=None,
         lifespan="on",
     )
 

@@ -13,6 +13,8 @@ from dynamic_mcp.domain.users import is_valid_email
 from dynamic_mcp.metadata import package_version
 
 MEMORY_ADMIN_EMAIL = "admin@localhost"
+LOG_LEVELS = ("error", "warn", "warning", "info", "http", "debug")
+LOG_FORMATS = ("auto", "json", "text")
 
 
 class SettingsError(ValueError):
@@ -45,6 +47,13 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0, m
     return value
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {env.get(name)!r}")
+    return value
+
+
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
@@ -62,6 +71,7 @@ class Settings:
     server_url: str = ""
     omit_handlers: tuple[str, ...] = ()
     log_level: str = "info"
+    log_format: str = "auto"
     postmark_api_token: str = ""
     smtp_from: str = ""
     postmark_api_url: str = "https://api.postmarkapp.com"
@@ -101,7 +111,8 @@ class Settings:
             server_version=env.get("SERVER_VERSION") or package_version(),
             server_url=(env.get("MCP_SERVER_URL") or "").rstrip("/"),
             omit_handlers=_list(env, "OMIT_HANDLERS"),
-            log_level=(env.get("LOG_LEVEL") or "info").lower(),
+            log_level=_choice(env, "LOG_LEVEL", "info", LOG_LEVELS),
+            log_format=_choice(env, "LOG_FORMAT", "auto", LOG_FORMATS),
             postmark_api_token=env.get("POSTMARK_API_TOKEN", ""),
             smtp_from=env.get("SMTP_FROM", ""),
             postmark_api_url=env.get("POSTMARK_API_URL") or "https://api.postmarkapp.com",

@@ -40,6 +40,7 @@ from dynamic_mcp.application.sharing import SharingService
 from dynamic_mcp.application.tools import ToolService
 from dynamic_mcp.application.users import UserService
 from dynamic_mcp.config import Settings
+from dynamic_mcp.ports.metrics import NoMetrics
 
 BUILTIN_PACKAGES = (
     user_management.PACKAGE,
@@ -62,6 +63,7 @@ class Container(containers.DeclarativeContainer):
     config = providers.Configuration()
 
     clock = providers.Singleton(SystemClock)
+    metrics = providers.Singleton(NoMetrics)
     hasher = providers.Singleton(Sha256KeyHasher)
     key_issuer = providers.Singleton(UuidKeyIssuer, hasher=hasher)
     validator = providers.Singleton(JsonSchemaValidator)
@@ -131,6 +133,7 @@ class Container(containers.DeclarativeContainer):
         environment=environment,
         env_allowlist=providers.Callable(lambda s: frozenset(s.template_env_allowlist), settings),
         server=facade,
+        metrics=metrics,
     )
     prompt_service = providers.Singleton(
         PromptService,

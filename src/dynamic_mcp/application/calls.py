@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
 from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS, Catalog
+from dynamic_mcp.application.context import bound
 from dynamic_mcp.application.memo import IdentityMemo
 from dynamic_mcp.application.packages import HandlerRegistry, no_progress
-from dynamic_mcp.domain.errors import DomainError, NotFound, StorageUnavailable
+from dynamic_mcp.domain.errors import DomainError, Forbidden, Invalid, NotFound, StorageUnavailable
 from dynamic_mcp.domain.templating import MISSING, argument_mapping, chain, merge_mapped, render
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.toolsets import SessionToolset
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.environment import Environment
 from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
+from dynamic_mcp.ports.metrics import CallOutcomeKind, Metrics, NoMetrics
 from dynamic_mcp.ports.validation import SchemaValidator
 
 log = logging.getLogger(__name__)
@@ -30,10 +33,11 @@ class CallOutcome:
 
     text: str
     is_error: bool = False
+    kind: CallOutcomeKind = "ok"
 
     @classmethod
-    def error(cls, message: str) -> CallOutcome:
-        return cls(f"Error: {message}", is_error=True)
+    def error(cls, message: str, kind: CallOutcomeKind = "error") -> CallOutcome:
+        return cls(f"Error: {message}", is_error=True, kind=kind)
 
 
 @attrs.frozen
@@ -61,8 +65,10 @@ class CallService:
         environment: Environment | None = None,
         env_allowlist: frozenset[str] = frozenset(),
         server: Any = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._catalog = catalog
+        self._metrics: Metrics = metrics or NoMetrics()
         self._registry = registry
         self._validator = validator
         self._validate_input = validate_input
@@ -106,26 +112,55 @@ class CallService:
         session_id: str | None = None,
         progress: ProgressReporter | None = None,
     ) -> CallOutcome:
-        args = dict(arguments or {})
+        """Run one call; every call, refused or not, is counted and logged once (without arguments)."""
+        started = time.perf_counter()
+        tool: Tool | None = None
+        outcome = CallOutcome.error("internal error")
+        try:
+            tool, outcome = await self._call(email, name, dict(arguments or {}), session_id, progress)
+        finally:
+            elapsed = time.perf_counter() - started
+            # An unresolved name is the caller's text: bounded and escaped before it reaches a log.
+            label = tool.namespaced_id if tool is not None else ascii(name[:128])
+            package = tool is not None and tool.is_package_tool(self._catalog.packages)
+            self._metrics.tool_call(label if tool is not None else "other", package, outcome.kind, elapsed)
+            with bound(tool=label, user_email=email):
+                log.info(
+                    "tool call %s %s",
+                    label,
+                    outcome.kind,
+                    extra={"outcome": outcome.kind, "duration_ms": round(elapsed * 1000, 2)},
+                )
+        return outcome
+
+    async def _call(
+        self,
+        email: str,
+        name: str,
+        args: dict[str, Any],
+        session_id: str | None,
+        progress: ProgressReporter | None,
+    ) -> tuple[Tool | None, CallOutcome]:
         try:
             user = await self._catalog.current_user(email)
             tool = (await self._catalog.toolset(user)).resolve(name)
         except StorageUnavailable as exc:
-            return CallOutcome.error(exc.message)
+            return None, CallOutcome.error(exc.message)
         except NotFound:
             tool = None
         if tool is None:
-            return CallOutcome.error(f"Tool {name} not found or not authorized for user.")
+            return None, CallOutcome.error(f"Tool {name} not found or not authorized for user.", "denied")
         package = self._registry.get(tool.handler.type)
         if package is None:
-            return CallOutcome.error(f"No handler found for type: {tool.handler.type}")
+            return tool, CallOutcome.error(f"No handler found for type: {tool.handler.type}")
         if self._validate_input:
             problem = await self._validator.validate(tool.input_schema, args)
             if problem:
-                return CallOutcome.error(f"Invalid arguments for tool {tool.name}: {problem}")
+                return tool, CallOutcome.error(f"Invalid arguments for tool {tool.name}: {problem}", "invalid")
         args = self._map_arguments(tool, args, user, session_id)
         context = ToolContext(session_id=session_id, user=user, tool_name=tool.name, tool=tool, server=self.server)
-        return await self._invoke(package.handler, tool, args, context, progress or no_progress)
+        with bound(tool=tool.namespaced_id):
+            return tool, await self._invoke(package.handler, tool, args, context, progress or no_progress)
 
     def _map_arguments(self, tool: Tool, args: dict[str, Any], user: User, session_id: str | None) -> dict[str, Any]:
         """§6.3: input, then context, then (package tools or allowlisted names) environment."""
@@ -153,6 +188,10 @@ class CallService:
     ) -> CallOutcome:
         try:
             output = await handler(args, context, tool.handler.config, progress)
+        except Forbidden as exc:
+            return CallOutcome.error(exc.message, "denied")
+        except Invalid as exc:
+            return CallOutcome.error(exc.message, "invalid")
         except DomainError as exc:
             return CallOutcome.error(exc.message)
         except Exception:

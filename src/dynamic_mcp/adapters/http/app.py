@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
+from litestar.exceptions import HTTPException
 from litestar.handlers import asgi
 from litestar.types import Receive, Scope, Send
 
 from dynamic_mcp.adapters.http.heap import start_up_objects_frozen
+from dynamic_mcp.adapters.http.observe import RequestObserver
 from dynamic_mcp.adapters.http.rest import rest_exception_handlers, rest_openapi_config, rest_router
 from dynamic_mcp.adapters.http.routes import HttpRoute, check_new_routes, to_litestar
 from dynamic_mcp.adapters.mcp.gate import McpGate
@@ -23,6 +26,15 @@ from dynamic_mcp.container import Container, close_storage, prepare_storage, sto
 from dynamic_mcp.domain.errors import StorageUnavailable
 
 HEALTHY = {"status": "ok"}
+
+log = logging.getLogger(__name__)
+
+
+async def log_unexpected(exc: Exception, scope: Scope) -> None:
+    """Litestar's own logging config is off (it would reset the root logger): 5xx are logged here."""
+    if isinstance(exc, HTTPException) and exc.status_code < 500:
+        return
+    log.error("request failed: %s %s", scope.get("method"), scope.get("path_template"), exc_info=exc)
 
 
 @get(["/health", "/status"], include_in_schema=False)
@@ -96,11 +108,16 @@ def create_app(
             await close_storage(container)
 
     app_state: dict[str, Any] = {"container": container}
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, mcp_endpoint, rest_router(container), *(to_litestar(r) for r in extra_routes)],
         openapi_config=rest_openapi_config(container),
         exception_handlers=rest_exception_handlers(),
+        after_exception=[log_unexpected],
         lifespan=[lifespan],
         state=app_state,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,
+        logging_config=None,  # LOG_LEVEL governs every logger (see adapters/system/logs.py)
     )
+    # Outside Litestar's exception layer, so 404s and errors get a request id and are counted too.
+    app.asgi_handler = RequestObserver(app.asgi_handler, container.metrics())  # type: ignore[arg-type,assignment]
+    return app

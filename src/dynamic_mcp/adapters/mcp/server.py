@@ -16,6 +16,7 @@ from dynamic_mcp.adapters.mcp.modern import ListingOrder, is_modern
 from dynamic_mcp.adapters.mcp.sessions import CURRENT_SESSION, SessionRegistry
 from dynamic_mcp.adapters.mcp.tool_lists import serve_tool_lists
 from dynamic_mcp.application.calls import CallService, ListedTool
+from dynamic_mcp.application.context import REQUEST_ID_SCOPE_KEY, bound, session_prefix
 from dynamic_mcp.application.prompts import PromptResult, PromptService
 from dynamic_mcp.domain.errors import DomainError, StorageUnavailable
 from dynamic_mcp.domain.prompts import Prompt
@@ -54,6 +55,12 @@ def _email(ctx: ServerRequestContext[Any, Any]) -> str:
 def _session_id(ctx: ServerRequestContext[Any, Any]) -> str | None:
     request = ctx.request
     return request.headers.get(SESSION_HEADER) if request is not None else None
+
+
+def _request_id(ctx: ServerRequestContext[Any, Any]) -> str | None:
+    request = ctx.request
+    value = request.scope.get(REQUEST_ID_SCOPE_KEY) if request is not None else None
+    return value if isinstance(value, str) else None
 
 
 def _mcp_tool(tool: ListedTool) -> types.Tool:
@@ -191,6 +198,16 @@ def _track_sessions(sessions: SessionRegistry) -> Any:
         if session_id is not None:
             params = ctx.session.client_params
             sessions.touch(session_id, ctx.session, params.client_info if params else None)
-        return await call_next(ctx)
+        # A session's handlers run in a task started by its first request: this request's context
+        # comes from its own scope, not from the task.
+        request = ctx.request
+        email = request.scope.get(EMAIL_SCOPE_KEY) if request is not None else None
+        with bound(
+            request_id=_request_id(ctx),
+            user_email=str(email) if email else None,
+            session=session_prefix(session_id),
+            door="mcp",
+        ):
+            return await call_next(ctx)
 
     return middleware

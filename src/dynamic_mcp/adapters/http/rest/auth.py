@@ -13,6 +13,7 @@ from litestar.types import Guard
 from dynamic_mcp.adapters.mcp.gate import INVALID_KEY, MISSING_KEY
 from dynamic_mcp.adapters.mcp.keys import api_key_from_scope
 from dynamic_mcp.application.auth import Authenticator
+from dynamic_mcp.application.context import enrich
 from dynamic_mcp.domain.users import User
 
 CALLER_STATE_KEY = "dynamic_mcp_caller"
@@ -32,6 +33,7 @@ def api_key_guard(authenticator: Authenticator, *, allow_query: bool) -> Guard:
         if user is None:
             raise NotAuthorizedException(detail=INVALID_KEY["error"], headers=CHALLENGE)
         connection.state[CALLER_STATE_KEY] = user
+        enrich(user_email=user.email, door="rest")
 
     return guard
 

@@ -1,0 +1,87 @@
+"""The outermost ASGI layer: a request id for every HTTP request (``X-Request-Id`` accepted when
+sane, else generated; returned on every response), the request context for log lines, one
+``http``-level log line and one metric per request."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from dynamic_mcp.application.context import CURRENT, REQUEST_ID_SCOPE_KEY, RequestContext
+from dynamic_mcp.ports.metrics import Metrics
+
+log = logging.getLogger("dynamic_mcp.http")
+
+HTTP_LEVEL = 15
+REQUEST_ID_HEADER = b"x-request-id"
+# Printable and short: the id lands in log lines and audit entries, so nothing that could forge a
+# line or carry a secret-sized payload is taken from the client.
+_ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
+METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+UNMATCHED_ROUTE = "unmatched"
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
+
+
+def accepted_request_id(raw: bytes | None) -> str | None:
+    if not raw:
+        return None
+    try:
+        value = raw.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    return value if _ACCEPTED_ID.fullmatch(value) else None
+
+
+def request_id_of(scope: Scope) -> str | None:
+    value = scope.get(REQUEST_ID_SCOPE_KEY)
+    return value if isinstance(value, str) else None
+
+
+class RequestObserver:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self._app = app
+        self._metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope.get("type") != "http":
+            await self._app(scope, receive, send)
+            return
+        raw = next((v for k, v in scope.get("headers") or () if k == REQUEST_ID_HEADER), None)
+        request_id = accepted_request_id(raw) or uuid.uuid4().hex
+        scope[REQUEST_ID_SCOPE_KEY] = request_id
+        header = (b"x-request-id", request_id.encode("ascii"))
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        token = CURRENT.set(RequestContext(request_id=request_id))
+        started = time.perf_counter()
+        try:
+            await self._app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            method = str(scope.get("method", ""))
+            route = str(scope.get("path_template") or UNMATCHED_ROUTE)
+            self._metrics.http_request(route, method if method in METHODS else "OTHER", status, elapsed)
+            if log.isEnabledFor(HTTP_LEVEL):
+                log.log(
+                    HTTP_LEVEL,
+                    "%s %s %s",
+                    method,
+                    route,
+                    status,
+                    extra={"status": status, "duration_ms": round(elapsed * 1000, 2)},
+                )
+            CURRENT.reset(token)
