@@ -83,6 +83,7 @@ class Settings:
     allow_query_api_key: bool = True
     http_tool_allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
+    console_session_ttl_seconds: int = 28_800
 
     @property
     def storage(self) -> str:
@@ -124,4 +125,5 @@ class Settings:
             allow_query_api_key=_bool(env, "ALLOW_QUERY_API_KEY", True),
             http_tool_allowed_hosts=_list(env, "HTTP_TOOL_ALLOWED_HOSTS"),
             allowed_origins=_list(env, "ALLOWED_ORIGINS"),
+            console_session_ttl_seconds=_int(env, "CONSOLE_SESSION_TTL_SECONDS", 28_800, minimum=60),
         )

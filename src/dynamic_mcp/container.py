@@ -8,6 +8,7 @@ from dynamic_mcp.adapters.handlers import http_tool
 from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
 from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
+from dynamic_mcp.adapters.memory.console_sessions import InMemoryConsoleSessionStore
 from dynamic_mcp.adapters.memory.events import InMemoryEventBus
 from dynamic_mcp.adapters.memory.repositories import (
     InMemoryPromptRepository,
@@ -15,6 +16,7 @@ from dynamic_mcp.adapters.memory.repositories import (
     InMemoryUserRepository,
 )
 from dynamic_mcp.adapters.mongo.client import check_reachable, connect_and_prepare, create_client, database, ping
+from dynamic_mcp.adapters.mongo.console_sessions import MongoConsoleSessionStore
 from dynamic_mcp.adapters.mongo.migration import migrate_plain_keys
 from dynamic_mcp.adapters.mongo.repositories import MongoPromptRepository, MongoToolRepository, MongoUserRepository
 from dynamic_mcp.adapters.security.keys import Sha256KeyHasher, UuidKeyIssuer
@@ -29,6 +31,8 @@ from dynamic_mcp.application.builtins import echo, prompt_management, tool_manag
 from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepository
 from dynamic_mcp.application.calls import CallService
 from dynamic_mcp.application.catalog import Catalog
+from dynamic_mcp.application.console_auth import ConsoleAuth
+from dynamic_mcp.application.console_views import ConsoleViews
 from dynamic_mcp.application.facade import ServerFacade
 from dynamic_mcp.application.lifecycle import NATIVE, ServerLifecycle
 from dynamic_mcp.application.onboarding import Onboarding, ServerIdentity
@@ -176,6 +180,22 @@ class Container(containers.DeclarativeContainer):
     )
     session_registry = providers.Singleton(SessionRegistry, single_session_per_user=config.single_session_per_user)
     listener_registry = providers.Singleton(ListenerRegistry)
+
+    # The browser console (docs/console.md): sign-ins kept where every instance can read them.
+    console_sessions = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(InMemoryConsoleSessionStore),
+        mongo=providers.Singleton(MongoConsoleSessionStore, db=mongo_db),
+    )
+    console_auth = providers.Singleton(
+        ConsoleAuth,
+        store=console_sessions,
+        authenticator=authenticator,
+        users=users,
+        clock=clock,
+        ttl_seconds=settings.provided.console_session_ttl_seconds,
+    )
+    console_views = providers.Singleton(ConsoleViews, users=users, catalog=catalog)
 
 
 def build_container(settings: Settings) -> Container:

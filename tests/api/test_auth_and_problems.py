@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -96,7 +97,10 @@ def test_schema_and_interactive_docs_are_served(world: World) -> None:
     docs = world.client.get("/schema")
     assert docs.status_code == 200 and "text/html" in docs.headers["content-type"]
     assert "swagger" in docs.text.lower()
-    assert world.client.get("/schema/scalar").status_code == 200
+    # every asset the page loads is served by this app (ADR 0010): no CDN
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", docs.text)
+    assert assets and all(a.startswith("/static/swagger-ui/") for a in assets), assets
+    assert all(world.client.get(a).status_code == 200 for a in assets)
     assert world.client.get("/schema/openapi.yaml").status_code == 200
     schema = world.client.get("/schema/openapi.json").json()
     paths = {p for p in schema["paths"] if p.startswith(API)}

@@ -12,6 +12,8 @@ from litestar.exceptions import HTTPException
 from litestar.handlers import asgi
 from litestar.types import Receive, Scope, Send
 
+from dynamic_mcp.adapters.http.api_docs import swagger_assets_router
+from dynamic_mcp.adapters.http.console import console_router, console_static_router, template_config
 from dynamic_mcp.adapters.http.heap import start_up_objects_frozen
 from dynamic_mcp.adapters.http.observe import RequestObserver
 from dynamic_mcp.adapters.http.rest import rest_exception_handlers, rest_openapi_config, rest_router
@@ -109,7 +111,16 @@ def create_app(
 
     app_state: dict[str, Any] = {"container": container}
     app = Litestar(
-        route_handlers=[health, mcp_endpoint, rest_router(container), *(to_litestar(r) for r in extra_routes)],
+        route_handlers=[
+            health,
+            mcp_endpoint,
+            rest_router(container),
+            console_router(container),
+            console_static_router(),
+            swagger_assets_router(),
+            *(to_litestar(r) for r in extra_routes),
+        ],
+        template_config=template_config(),
         openapi_config=rest_openapi_config(container),
         exception_handlers=rest_exception_handlers(),
         after_exception=[log_unexpected],

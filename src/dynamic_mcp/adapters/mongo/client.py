@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 USERS = "users"
 TOOLS = "tools"
 PROMPTS = "prompts"
+CONSOLE_SESSIONS = "consoleSessions"
 
 SERVER_SELECTION_TIMEOUT_MS = 5_000
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -38,6 +39,10 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     TOOLS: [IndexModel([("name", ASCENDING), ("creator", ASCENDING)], unique=True, name="name_1_creator_1")],
     PROMPTS: [IndexModel([("name", ASCENDING)], unique=True, name="name_1")],
+    CONSOLE_SESSIONS: [
+        IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiresAt_ttl"),
+        IndexModel([("email", ASCENDING)], name="email_1"),
+    ],
 }
 
 # Unique indexes older versions of the original server created that contradict SPEC §2:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.types import ExceptionHandlersMap
 
+from dynamic_mcp.adapters.http.api_docs import offline_swagger_plugin
 from dynamic_mcp.adapters.http.rest.auth import api_key_guard, provide_caller
 from dynamic_mcp.adapters.http.rest.operations import AdminOperations
 from dynamic_mcp.adapters.http.rest.options import allowed_methods
@@ -71,7 +72,7 @@ def rest_exception_handlers() -> ExceptionHandlersMap:
 
 
 def rest_openapi_config(container: Container) -> OpenAPIConfig:
-    """OpenAPI document and interactive docs under /schema (Swagger UI at /schema, Scalar at /schema/scalar)."""
+    """OpenAPI document and interactive docs under /schema (Swagger UI from package files, ADR 0010)."""
     settings: Settings = container.settings()
     return OpenAPIConfig(
         title=f"{settings.server_name} admin API",
@@ -84,8 +85,7 @@ def rest_openapi_config(container: Container) -> OpenAPIConfig:
         ),
         path=SCHEMA_PATH,
         render_plugins=[
-            SwaggerRenderPlugin(path=["/", "/swagger"]),
-            ScalarRenderPlugin(path="/scalar"),
+            offline_swagger_plugin(path=["/", "/swagger"]),
             JsonRenderPlugin(path="/openapi.json"),
             YamlRenderPlugin(path="/openapi.yaml"),
         ],
