@@ -20,6 +20,8 @@ from dynamic_mcp.ports.repositories import UNSET, UserRepository
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 1000
+# Stores take skip as a 64-bit integer; no real listing is this long, so bound it well inside that.
+MAX_SKIP = 1_000_000_000
 
 
 def require_admin(caller: User, message: str) -> None:
@@ -58,6 +60,8 @@ class UserService:
     ) -> ToolOutput:
         if skip < 0 or limit < 0:
             raise Invalid("skip and limit must not be negative")
+        if skip > MAX_SKIP:
+            raise Invalid(f"skip must be at most {MAX_SKIP}")
         page = await self._users.list_users(name_contains or None, skip, min(limit, MAX_PAGE))
         users = [{"email": u.email, "name": u.name} for u in page]
         matching = f' matching "{name_contains}"' if name_contains else ""

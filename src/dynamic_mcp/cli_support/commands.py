@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
+from dynamic_mcp.application.users import MAX_SKIP
 from dynamic_mcp.cli_support.backends import Backend, open_backend, read_definitions
 from dynamic_mcp.cli_support.output import emit_json, emit_table, page_footer
 from dynamic_mcp.config import Settings, SettingsError
@@ -38,7 +39,7 @@ def target_options(func: F) -> F:
 
 def paging_options(func: F) -> F:
     func = click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)(func)
-    func = click.option("--skip", type=click.IntRange(0), default=0, show_default=True)(func)
+    func = click.option("--skip", type=click.IntRange(0, MAX_SKIP), default=0, show_default=True)(func)
     return click.option("--name-contains", default=None, help="Case-insensitive substring of the name.")(func)
 
 

@@ -103,7 +103,7 @@ def replay(body: bytes, receive: Receive) -> Receive:
 def is_initialize(body: bytes) -> bool:
     try:
         message = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting past the stack
         return False
     return isinstance(message, dict) and message.get("method") == "initialize"
 

@@ -8,12 +8,13 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
 from dynamic_mcp.adapters.http.rest.operations import DEFAULT_LIMIT, MAX_LIMIT, AdminOperations
+from dynamic_mcp.application.users import MAX_SKIP
 from dynamic_mcp.domain.users import User
 
 Ops = NamedDependency[AdminOperations]
 Caller = NamedDependency[User]
 
-Skip = Annotated[int, QueryParameter(ge=0, description="How many entries to skip")]
+Skip = Annotated[int, QueryParameter(ge=0, le=MAX_SKIP, description=f"How many entries to skip (at most {MAX_SKIP})")]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Page size (at most {MAX_LIMIT})")]
 NameContains = Annotated[
     str | None, QueryParameter(name="nameContains", description="Case-insensitive substring of the name")
