@@ -15,8 +15,10 @@ from dynamic_mcp.adapters.memory.repositories import (
     InMemoryToolRepository,
     InMemoryUserRepository,
 )
+from dynamic_mcp.adapters.mongo.changes import FOLLOWED, MongoChangeFeed
 from dynamic_mcp.adapters.mongo.client import check_reachable, connect_and_prepare, create_client, database, ping
 from dynamic_mcp.adapters.mongo.console_sessions import MongoConsoleSessionStore
+from dynamic_mcp.adapters.mongo.ledger import WriteLedger
 from dynamic_mcp.adapters.mongo.migration import migrate_plain_keys
 from dynamic_mcp.adapters.mongo.repositories import MongoPromptRepository, MongoToolRepository, MongoUserRepository
 from dynamic_mcp.adapters.security.keys import Sha256KeyHasher, UuidKeyIssuer
@@ -31,6 +33,7 @@ from dynamic_mcp.application.builtins import echo, prompt_management, tool_manag
 from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepository
 from dynamic_mcp.application.calls import CallService
 from dynamic_mcp.application.catalog import Catalog
+from dynamic_mcp.application.changes import ChangeFollower
 from dynamic_mcp.application.console_auth import ConsoleAuth
 from dynamic_mcp.application.console_views import ConsoleViews
 from dynamic_mcp.application.facade import ServerFacade
@@ -84,7 +87,12 @@ class Container(containers.DeclarativeContainer):
     )
     environment = providers.Singleton(OsEnvironment)
 
-    mongo_client = providers.Singleton(create_client, uri=settings.provided.mongodb_uri)
+    write_ledger = providers.Singleton(
+        WriteLedger, database=settings.provided.mongodb_db, collections=frozenset(FOLLOWED)
+    )
+    mongo_client = providers.Singleton(
+        create_client, uri=settings.provided.mongodb_uri, listeners=providers.List(write_ledger)
+    )
     mongo_db = providers.Singleton(database, client=mongo_client, name=settings.provided.mongodb_db)
 
     # The stores as configured; everything else reads them through the caches below (SPEC §11.8).
@@ -178,6 +186,22 @@ class Container(containers.DeclarativeContainer):
         admin_email=config.admin_email,
         admin_api_key=config.admin_api_key,
     )
+    # Changes by other writers (instances, the CLI): followed only on MongoDB (ADR 0010).
+    change_follower = providers.Selector(
+        config.storage,
+        memory=providers.Object(None),
+        mongo=providers.Singleton(
+            ChangeFollower,
+            feed=providers.Singleton(
+                MongoChangeFeed, client=mongo_client, db_name=settings.provided.mongodb_db, ledger=write_ledger
+            ),
+            users=users,
+            tools=tools,
+            catalog=catalog,
+            events=event_bus,
+            clock=clock,
+        ),
+    )
     session_registry = providers.Singleton(SessionRegistry, single_session_per_user=config.single_session_per_user)
     listener_registry = providers.Singleton(ListenerRegistry)
 
@@ -229,6 +253,19 @@ async def prepare_storage(container: Container) -> None:
         return
     db = await connect_and_prepare(container.mongo_client(), settings.mongodb_db)
     await migrate_plain_keys(db, container.hasher())
+
+
+async def start_following(container: Container) -> None:
+    """Start following other writers' changes (MongoDB mode); before anything is cached."""
+    follower: ChangeFollower | None = container.change_follower()
+    if follower is not None:
+        await follower.start()
+
+
+async def stop_following(container: Container) -> None:
+    follower: ChangeFollower | None = container.change_follower()
+    if follower is not None:
+        await follower.stop()
 
 
 async def check_storage(settings: Settings) -> None:

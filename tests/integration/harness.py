@@ -81,6 +81,12 @@ class ServerProcess:
                 self._proc.kill()
                 self._proc.wait()
 
+    def kill(self) -> None:
+        """SIGKILL: the process dies mid-request, as on a crash or an OOM kill."""
+        if self._proc and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+
     @property
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None

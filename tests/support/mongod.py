@@ -52,14 +52,17 @@ def free_port() -> int:
 class MongodProcess:
     """One mongod child process, started by :meth:`start` and stopped (by PID) by :meth:`stop`."""
 
-    def __init__(self, binary: Path | None = None) -> None:
+    def __init__(self, binary: Path | None = None, *, replica_set: bool = True) -> None:
         self.binary = binary or find_mongod()
+        self.replica_set = replica_set
         self.port = 0
         self.dbpath = ""
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def uri(self) -> str:
+        if not self.replica_set:
+            return f"mongodb://127.0.0.1:{self.port}/"
         return f"mongodb://127.0.0.1:{self.port}/?replicaSet={REPLICA_SET}"
 
     @property
@@ -69,6 +72,12 @@ class MongodProcess:
     def start(self) -> MongodProcess:
         self.dbpath = tempfile.mkdtemp(prefix="mongod-test-")
         self.port = free_port()
+        return self._launch(initiate=True)
+
+    def replace_with_empty(self) -> MongodProcess:
+        """Stop, drop all data, and start an empty server on the same port: the history is gone."""
+        self.stop()
+        self.dbpath = tempfile.mkdtemp(prefix="mongod-test-")
         return self._launch(initiate=True)
 
     def restart(self) -> MongodProcess:
@@ -81,12 +90,13 @@ class MongodProcess:
             "--dbpath", self.dbpath,
             "--bind_ip", "127.0.0.1",
             "--port", str(self.port),
-            "--replSet", REPLICA_SET,
             "--logpath", os.path.join(self.dbpath, "mongod.log"),
             "--wiredTigerCacheSizeGB", "0.25",
             "--wiredTigerEngineConfigString", "log=(file_max=10MB,prealloc=false)",
             "--setParameter", "diagnosticDataCollectionEnabled=false",
         ]  # fmt: skip
+        if self.replica_set:
+            cmd += ["--replSet", REPLICA_SET]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         try:
             self._wait_until_primary(initiate)
@@ -109,6 +119,8 @@ class MongodProcess:
                 except PyMongoError:
                     self._check_alive(deadline)
                     time.sleep(0.05)
+            if not self.replica_set:
+                return
             if initiate:
                 members = [{"_id": 0, "host": f"127.0.0.1:{self.port}"}]
                 client.admin.command("replSetInitiate", {"_id": REPLICA_SET, "members": members})

@@ -26,7 +26,22 @@ class CachedUserRepository(UserRepository):
         self._inner = inner
         self._users: dict[str, User] = {}
         self._email_by_hash: dict[str, str] = {}
+        # Every email this process has loaded and not seen deleted: the users who may hold
+        # sessions here, so a change made elsewhere is announced to them without listing all users.
+        self._known: set[str] = set()
         self._version = 0
+
+    def known_emails(self) -> frozenset[str]:
+        return frozenset(self._known)
+
+    def cached(self, email: str) -> User | None:
+        """The cached record, without loading it."""
+        return self._users.get(email)
+
+    def forget(self, email: str) -> None:
+        """The user is gone: drop it and stop counting it as known."""
+        self.invalidate(email)
+        self._known.discard(email)
 
     def invalidate(self, email: str | None = None) -> None:
         self._version += 1
@@ -41,7 +56,10 @@ class CachedUserRepository(UserRepository):
             del self._email_by_hash[key_hash]
 
     def _remember(self, user: User | None, version: int) -> User | None:
-        if user is not None and version == self._version:
+        if user is None:
+            return None
+        self._known.add(user.email)  # even when the answer may be stale: the user is active here
+        if version == self._version:
             self._users[user.email] = user
             if user.api_key is not None:
                 self._email_by_hash[user.api_key.hash] = user.email
@@ -139,15 +157,15 @@ class CachedUserRepository(UserRepository):
         try:
             return await self._inner.delete(email)
         finally:
-            self.invalidate(email)
+            self.forget(email)
 
 
 class CachedToolRepository(ToolRepository):
     """Keeps the whole catalogue in memory: every toolset is computed from it.
 
-    Writes through this decorator invalidate it. Writes by another instance are not seen until
-    a change-stream subscriber calls ``invalidate`` (SPEC §11.7), so multi-instance deployments
-    need that subscriber.
+    Writes through this decorator patch it. Writes by another writer reach it through
+    :meth:`refresh` (the change feed, application/changes.py); without a feed (a standalone
+    MongoDB) they are not seen until restart.
     """
 
     def __init__(self, inner: ToolRepository) -> None:
@@ -178,6 +196,31 @@ class CachedToolRepository(ToolRepository):
 
     async def list_all(self) -> list[Tool]:
         return list(await self.snapshot())
+
+    def cached(self, creator: str, name: str) -> Tool | None:
+        """The tool as the loaded snapshot holds it, without loading anything."""
+        return self._by_key.get((creator, name)) if self._snapshot is not None else None
+
+    async def refresh(self, creator: str, name: str) -> None:
+        """Another writer changed this tool: re-read it and patch the snapshot.
+
+        Reading the store (rather than trusting the change's copy) gives a state no older than
+        anything already applied; if anything else changed the snapshot during the read, the
+        whole snapshot is dropped instead, so an older answer never overwrites a newer one.
+        """
+        if self._snapshot is None:
+            self.invalidate()
+            return
+        version = self._version
+        try:
+            stored = await self._inner.get(creator, name)
+        except BaseException:
+            self.invalidate()
+            raise
+        if version != self._version:
+            self.invalidate()
+            return
+        self._apply((creator, name), stored)
 
     async def get(self, creator: str, name: str) -> Tool | None:
         await self.snapshot()

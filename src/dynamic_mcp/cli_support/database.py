@@ -20,8 +20,8 @@ from dynamic_mcp.domain.users import User
 T = TypeVar("T")
 
 STALE_SERVER_NOTE = (
-    "Note: changed in the database directly. A server that is running now caches users and tools and may "
-    "not see this change until it restarts; while a server runs, prefer --url and --api-key."
+    "Note: changed in the database directly. Running servers see it within a second when MongoDB is a replica "
+    "set (they follow its change stream); on a standalone MongoDB they see it only after a restart."
 )
 
 

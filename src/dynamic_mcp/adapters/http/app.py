@@ -24,7 +24,14 @@ from dynamic_mcp.adapters.mcp.modern import ModernEntry, enable_modern_era
 from dynamic_mcp.adapters.mcp.server import build_server
 from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.config import Settings
-from dynamic_mcp.container import Container, close_storage, prepare_storage, storage_health
+from dynamic_mcp.container import (
+    Container,
+    close_storage,
+    prepare_storage,
+    start_following,
+    stop_following,
+    storage_health,
+)
 from dynamic_mcp.domain.errors import StorageUnavailable
 
 HEALTHY = {"status": "ok"}
@@ -100,6 +107,7 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await prepare_storage(container)
         try:
+            await start_following(container)
             lifecycle = container.lifecycle()
             if not lifecycle.started:
                 await lifecycle.start(packages)
@@ -107,6 +115,7 @@ def create_app(
                 with start_up_objects_frozen():
                     yield
         finally:
+            await stop_following(container)
             await close_storage(container)
 
     app_state: dict[str, Any] = {"container": container}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure, PyMongoError
@@ -50,9 +51,14 @@ INDEXES: dict[str, list[IndexModel]] = {
 LEGACY_UNIQUE_INDEXES: dict[str, list[Document]] = {TOOLS: [{"name": 1}], USERS: [{"apiKey": 1}]}
 
 
-def create_client(uri: str) -> AsyncMongoClient[Document]:
-    """A client that reads BSON dates as aware UTC datetimes; it connects lazily."""
-    return AsyncMongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS)
+def create_client(uri: str, listeners: Sequence[monitoring._EventListener] = ()) -> AsyncMongoClient[Document]:
+    """A client that reads BSON dates as aware UTC datetimes; it connects lazily.
+
+    ``listeners`` see every command (the write ledger of the change feed is one).
+    """
+    return AsyncMongoClient(
+        uri, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS, event_listeners=list(listeners)
+    )
 
 
 def database(client: AsyncMongoClient[Document], name: str) -> AsyncDatabase[Document]:

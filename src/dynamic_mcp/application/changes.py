@@ -1,0 +1,208 @@
+"""Follow the store's change feed: what any writer changed reaches this instance's caches and the
+clients connected here (docs/deployment.md, ADR 0010).
+
+Each change refreshes exactly the cached entries it touched and publishes, on the local bus, the
+same events the use case that made it publishes where it ran; the audience is worked out from the
+record before and after the write, over the users this instance knows (the only ones that can
+hold a session or listener here), never by listing every user. Changes this process wrote itself
+were announced when they were made and are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepository
+from dynamic_mcp.application.catalog import Catalog
+from dynamic_mcp.domain import visibility
+from dynamic_mcp.domain.events import (
+    ChangeEvent,
+    PromptListChanged,
+    ToolListChanged,
+    UserChanged,
+    UserSessionsRevoked,
+)
+from dynamic_mcp.domain.prompts import can_see_prompt
+from dynamic_mcp.domain.tools import Tool
+from dynamic_mcp.domain.users import User
+from dynamic_mcp.ports.changes import Change, ChangeFeed, PromptStored, StoreReset, ToolStored, UserStored
+from dynamic_mcp.ports.clock import Clock
+from dynamic_mcp.ports.events import EventPublisher
+
+log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 1.0
+
+
+def user_events(before: User | None, after: User | None, before_known: bool, email: str) -> list[ChangeEvent]:
+    """The events a change of one user record implies, as the use cases publish them."""
+    events: list[ChangeEvent] = [UserChanged(email)]
+    audience = frozenset({email})
+    if after is None:
+        if before_known and before is None:
+            return events  # nothing was there, nothing is: no session can care
+        return [*events, UserSessionsRevoked(email)]
+    if not before_known:
+        return [*events, ToolListChanged(audience), PromptListChanged(audience)]
+    if before is None:
+        return events  # a new user has no session yet
+    if before.api_key != after.api_key:
+        events.append(UserSessionsRevoked(email))
+    if (before.roles, before.shared_tools, before.hidden_tools) != (
+        after.roles,
+        after.shared_tools,
+        after.hidden_tools,
+    ):
+        events.append(ToolListChanged(audience))
+    if before.roles != after.roles:
+        events.append(PromptListChanged(audience))
+    return events
+
+
+class ChangeFollower:
+    def __init__(
+        self,
+        feed: ChangeFeed,
+        users: CachedUserRepository,
+        tools: CachedToolRepository,
+        catalog: Catalog,
+        events: EventPublisher,
+        clock: Clock,
+    ) -> None:
+        self._feed = feed
+        self._users = users
+        self._tools = tools
+        self._catalog = catalog
+        self._events = events
+        self._clock = clock
+        self._task: asyncio.Task[None] | None = None
+        self.following = False
+        self.lag_seconds: float | None = None
+        """Write to applied, for the last change seen (this process's own writes included)."""
+        self.applied = 0
+        self.resets = 0
+        self.on_applied: Callable[[float], None] | None = None
+        """Called with each change's lag in seconds (for metrics)."""
+
+    async def start(self) -> bool:
+        """Open the feed (from now on no write is missed) and follow it in the background."""
+        self.following = await self._feed.open()
+        if self.following:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="change-follower")
+        return self.following
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._feed.close()
+        self.following = False
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                async for change in self._feed.changes():
+                    await self._apply_safely(change)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The feed resumes by itself; this guards against a bug, so that one bad change
+                # never stops the instance from following the others.
+                log.exception("change feed failed; resetting caches and following again")
+                await self.apply(StoreReset("change feed failed"))
+                await asyncio.sleep(RETRY_SECONDS)
+
+    async def _apply_safely(self, change: Change) -> None:
+        try:
+            await self.apply(change)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("could not apply a change; resetting caches")
+            await self.apply(StoreReset("a change could not be applied"))
+
+    async def apply(self, change: Change) -> None:
+        if isinstance(change, StoreReset):
+            await self._reset(change.reason)
+            return
+        self._measure(change.written_at)
+        if change.own:
+            return  # cached state and clients were updated when this process wrote it
+        if isinstance(change, UserStored):
+            await self._user_changed(change)
+        elif isinstance(change, ToolStored):
+            await self._tool_changed(change)
+        elif isinstance(change, PromptStored):
+            await self._prompt_changed(change)
+
+    def _measure(self, written_at: datetime | None) -> None:
+        self.applied += 1
+        if written_at is None:
+            return
+        lag = max(0.0, self._clock.now().timestamp() - written_at.timestamp())
+        self.lag_seconds = lag
+        if self.on_applied is not None:
+            self.on_applied(lag)
+
+    async def _reset(self, reason: str) -> None:
+        self.resets += 1
+        log.warning("Change feed reset (%s): dropping every cached user and tool", reason)
+        self._users.invalidate()
+        self._tools.invalidate()
+        await self._events.publish(ToolListChanged(None))
+        await self._events.publish(PromptListChanged(None))
+
+    async def _user_changed(self, change: UserStored) -> None:
+        # Emails are ids and never change; should a record's email change anyway, the old
+        # email's user is gone and the new one's appeared.
+        for email in {u.email for u in (change.before, change.after) if u is not None}:
+            before = change.before if change.before is not None and change.before.email == email else None
+            after = change.after if change.after is not None and change.after.email == email else None
+            if not change.before_known:
+                before = self._users.cached(email)
+            known = change.before_known or before is not None
+            if after is None:
+                self._users.forget(email)
+            else:
+                self._users.invalidate(email)
+            for event in user_events(before, after, known, email):
+                await self._events.publish(event)
+
+    async def _known_users(self) -> list[User]:
+        found: list[User] = []
+        for email in self._users.known_emails():
+            user = self._users.cached(email) or await self._users.get(email)
+            if user is not None:
+                found.append(user)
+        return found
+
+    async def _tool_changed(self, change: ToolStored) -> None:
+        before: list[Tool | None] = [change.before]
+        for tool in (change.before, change.after):
+            if tool is not None:
+                before.append(self._tools.cached(tool.creator, tool.name))
+        for key in {(t.creator, t.name) for t in (change.before, change.after) if t is not None}:
+            await self._tools.refresh(*key)
+        touched = [t for t in (*before, change.after) if t is not None]
+        packages = self._catalog.packages
+        audience = await self._audience(lambda u: any(visibility.can_access(u, t, packages) for t in touched))
+        if audience:
+            await self._events.publish(ToolListChanged(audience))
+
+    async def _prompt_changed(self, change: PromptStored) -> None:
+        touched = [p for p in (change.before, change.after) if p is not None]
+        if not change.before_known:
+            await self._events.publish(PromptListChanged(None))  # prompts are not cached: who saw it is unknown
+            return
+        audience = await self._audience(lambda u: any(can_see_prompt(u, p) for p in touched))
+        if audience:
+            await self._events.publish(PromptListChanged(audience))
+
+    async def _audience(self, affected: Callable[[User], bool]) -> frozenset[str]:
+        return frozenset(u.email for u in await self._known_users() if affected(u))

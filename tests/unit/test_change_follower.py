@@ -1,0 +1,153 @@
+"""The change follower turns another writer's change into cache refreshes and local events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import attrs
+import pytest
+
+from dynamic_mcp.adapters.memory.events import InMemoryEventBus
+from dynamic_mcp.adapters.memory.repositories import InMemoryToolRepository, InMemoryUserRepository
+from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepository
+from dynamic_mcp.application.catalog import Catalog
+from dynamic_mcp.application.changes import ChangeFollower, user_events
+from dynamic_mcp.application.packages import HandlerRegistry
+from dynamic_mcp.domain.events import PromptListChanged, ToolListChanged, UserChanged, UserSessionsRevoked
+from dynamic_mcp.domain.sharing import AccessLevel, Share
+from dynamic_mcp.domain.tools import HandlerRef, Tool
+from dynamic_mcp.domain.users import ApiKeyDigest, User
+from dynamic_mcp.ports.changes import Change, StoreReset, ToolStored, UserStored
+from tests.unit.support import EventRecorder, TickingClock
+
+BOB = User("bob@x.io", roles=("user",), api_key=ApiKeyDigest("h1", "p1"))
+CAROL = User("carol@x.io", roles=("power-user",), api_key=ApiKeyDigest("h2", "p2"))
+TOOL = Tool("t", "carol@x.io", {"type": "object"}, HandlerRef("echo"), roles_permitted=("user",))
+
+
+class NoListing(InMemoryUserRepository):
+    async def list_users(self, *args: Any, **kwargs: Any) -> list[User]:
+        raise AssertionError("a change must never list every user")
+
+
+class IdleFeed:
+    async def open(self) -> bool:
+        return True
+
+    async def changes(self) -> AsyncIterator[Change]:
+        return
+        yield
+
+    async def close(self) -> None:
+        return None
+
+
+@attrs.define
+class World:
+    follower: ChangeFollower
+    users: CachedUserRepository
+    store: NoListing
+    tools: CachedToolRepository
+    tool_store: InMemoryToolRepository
+    recorder: EventRecorder
+
+
+@pytest.fixture
+async def world() -> World:
+    clock = TickingClock()
+    store = NoListing(clock)
+    tool_store = InMemoryToolRepository(clock)
+    users, tools = CachedUserRepository(store), CachedToolRepository(tool_store)
+    bus = InMemoryEventBus()
+    recorder = EventRecorder()
+    bus.subscribe(recorder)
+    catalog = Catalog(users, tools, HandlerRegistry(), bus)
+    follower = ChangeFollower(IdleFeed(), users, tools, catalog, bus, clock)
+    for user in (BOB, CAROL):
+        await store.add(user)
+    return World(follower, users, store, tools, tool_store, recorder)
+
+
+def stored(before: Any, after: Any, *, own: bool = False, before_known: bool = True) -> Any:
+    kind = ToolStored if isinstance(before or after, Tool) else UserStored
+    return kind(written_at=None, own=own, before_known=before_known, before=before, after=after)
+
+
+async def test_a_tool_change_is_announced_to_known_users_who_reach_it(world: World) -> None:
+    await world.users.get(BOB.email)
+    await world.users.get(CAROL.email)
+    await world.tools.snapshot()
+    await world.tool_store.upsert(TOOL)  # written by another instance: this cache has not seen it
+
+    await world.follower.apply(stored(None, TOOL))
+
+    assert world.recorder.tool_audiences() == [frozenset({BOB.email, CAROL.email})]
+    assert [t.name for t in await world.tools.list_all()] == ["t"]
+
+
+async def test_users_never_seen_here_are_not_told(world: World) -> None:
+    await world.users.get(BOB.email)
+    await world.follower.apply(stored(None, TOOL))
+    assert world.recorder.tool_audiences() == [frozenset({BOB.email})]
+
+
+async def test_an_own_write_changes_nothing(world: World) -> None:
+    await world.users.get(BOB.email)
+    await world.follower.apply(stored(BOB, attrs.evolve(BOB, roles=("admin",)), own=True))
+    assert world.recorder.events == []
+    assert world.users.cached(BOB.email) is not None
+
+
+async def test_a_reset_drops_every_cache_and_tells_everyone(world: World) -> None:
+    await world.users.get(BOB.email)
+    await world.tools.snapshot()
+    version = world.tools.version
+    await world.follower.apply(StoreReset("history lost"))
+    assert world.users.cached(BOB.email) is None
+    assert world.tools.version != version
+    assert ToolListChanged(None) in world.recorder.events and PromptListChanged(None) in world.recorder.events
+
+
+SHARE = Share("carol@x.io:t", "carol@x.io", AccessLevel.READ, None)
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        (attrs.evolve(BOB, name="Bob"), [UserChanged(BOB.email)]),
+        (attrs.evolve(BOB, api_key=ApiKeyDigest("h9", "p9")), [UserChanged(BOB.email), UserSessionsRevoked(BOB.email)]),
+        (
+            attrs.evolve(BOB, shared_tools=(SHARE,)),
+            [UserChanged(BOB.email), ToolListChanged(frozenset({BOB.email}))],
+        ),
+        (
+            attrs.evolve(BOB, hidden_tools=("carol@x.io:t",)),
+            [UserChanged(BOB.email), ToolListChanged(frozenset({BOB.email}))],
+        ),
+        (
+            attrs.evolve(BOB, roles=("admin",)),
+            [
+                UserChanged(BOB.email),
+                ToolListChanged(frozenset({BOB.email})),
+                PromptListChanged(frozenset({BOB.email})),
+            ],
+        ),
+        (None, [UserChanged(BOB.email), UserSessionsRevoked(BOB.email)]),
+    ],
+)
+def test_user_changes_imply_the_events_the_use_cases_publish(after: User | None, expected: list[Any]) -> None:
+    assert user_events(BOB, after, True, BOB.email) == expected
+
+
+def test_an_unknown_earlier_state_tells_the_user_everything_may_have_changed() -> None:
+    events = user_events(None, BOB, False, BOB.email)
+    assert ToolListChanged(frozenset({BOB.email})) in events and PromptListChanged(frozenset({BOB.email})) in events
+
+
+async def test_a_remote_user_change_drops_the_cached_record_and_its_key(world: World) -> None:
+    assert await world.users.get_by_key_hash("h1") is not None
+    await world.store.set_api_key(BOB.email, ApiKeyDigest("h9", "p9"))
+    await world.follower.apply(stored(BOB, attrs.evolve(BOB, api_key=ApiKeyDigest("h9", "p9"))))
+    assert await world.users.get_by_key_hash("h1") is None
+    assert UserSessionsRevoked(BOB.email) in world.recorder.events
