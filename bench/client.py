@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 PROTOCOL_VERSION = "2025-11-25"
+MODERN_VERSION = "2026-07-28"
+HANDSHAKE, MODERN = "handshake", "2026"
 TOOLS_CHANGED = b"notifications/tools/list_changed"
 
 
@@ -171,6 +173,35 @@ class McpSession:
 
     async def close(self) -> None:
         await self.connection.close()
+
+
+class ModernSession(McpSession):
+    """The 2026-07-28 era: no initialize and no session; every POST carries the protocol version,
+    the client's capabilities and its key, and the routing headers the era asks for."""
+
+    async def open(self) -> McpSession:
+        await self.connection.open()
+        self.headers = {**self.headers, "mcp-protocol-version": MODERN_VERSION}
+        return self
+
+    async def rpc_raw(self, method: str, params: Mapping[str, Any]) -> bytes:
+        envelope = {
+            "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
+            "io.modelcontextprotocol/clientCapabilities": {},
+            "io.modelcontextprotocol/clientInfo": {"name": "bench", "version": "1.0"},
+        }
+        message = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": {**params, "_meta": envelope}}
+        headers = {**self.headers, "mcp-method": method}
+        if method == "tools/call":
+            headers["mcp-name"] = str(params["name"])
+        response = await self.connection.request("POST", self.path, headers, json.dumps(message).encode())
+        if response.status != 200:
+            raise HttpError(f"{method} answered {response.status}: {response.body[:200]!r}")
+        return response.body
+
+
+def session_class(era: str) -> type[McpSession]:
+    return ModernSession if era == MODERN else McpSession
 
 
 class Listener:

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from bench.client import McpSession
+from bench.client import HANDSHAKE, McpSession, session_class
 from bench.procs import ServerProcess
 
 ECHO_ARGUMENTS = {"text": "hello, bench"}
@@ -57,8 +57,12 @@ def percentile(values: tuple[float, ...] | list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if q < 100 else max(values)
 
 
-async def open_sessions(server: ServerProcess, api_key: str | None, count: int) -> list[McpSession]:
-    sessions = [McpSession(server.host, server.port, api_key) for _ in range(count)]
+async def open_sessions(
+    server: ServerProcess, api_key: str | None, count: int, era: str = HANDSHAKE
+) -> list[McpSession]:
+    """``count`` clients on connections of their own: handshake-era sessions, or 2026-era clients
+    (no session: every request stands alone)."""
+    sessions = [session_class(era)(server.host, server.port, api_key) for _ in range(count)]
     await asyncio.gather(*(s.open() for s in sessions))
     return sessions
 
@@ -73,10 +77,11 @@ async def drive_calls(
     tool: str = "echo",
     arguments: Mapping[str, Any] = ECHO_ARGUMENTS,
     warmup: int = 200,
+    era: str = HANDSHAKE,
 ) -> CallStats:
     """``concurrency`` sessions share a budget of ``total`` tools/call requests (stopping early at
     ``time_cap`` seconds). Sessions are opened and warmed up before the counters are read."""
-    sessions = await open_sessions(server, api_key, concurrency)
+    sessions = await open_sessions(server, api_key, concurrency, era)
     try:
         first = await sessions[0].call(tool, arguments)
         if first != EXPECTED:

@@ -11,7 +11,21 @@ LABELS = {
     "fastmcp": "FastMCP (`mcp.server.mcpserver.MCPServer`)",
     "dynamic-memory": "dynamic-mcp, in memory (shared tool, non-admin)",
     "dynamic-mongo": "dynamic-mcp, MongoDB (shared tool, non-admin)",
+    "floor-2026": "floor, 2026-07-28 requests",
+    "dynamic-memory-2026": "dynamic-mcp, in memory, 2026-07-28 requests",
+    "dynamic-mongo-2026": "dynamic-mcp, MongoDB, 2026-07-28 requests",
 }
+MODERN_SUFFIX = "-2026"
+
+
+def handshake_row(name: str) -> str:
+    """The row of the same server in the handshake era (the name itself for handshake rows)."""
+    return name.removesuffix(MODERN_SUFFIX)
+
+
+def floor_row(name: str) -> str:
+    """The floor of the same era: 2026-era rows compare with the floor's 2026-era row."""
+    return "floor" + MODERN_SUFFIX if name.endswith(MODERN_SUFFIX) else "floor"
 
 
 def one_line(stats: CallStats) -> str:
@@ -36,17 +50,21 @@ def _fmt(value: Any, digits: int = 1, unit: str = "") -> str:
 
 def throughput_table(results: dict[str, Any]) -> list[str]:
     rows = results["throughput"]
-    floor = rows.get("floor", {})
     fastmcp = rows.get("fastmcp", {})
     lines = [
-        "| server | req/s | p50 ms | p99 ms | server CPU ms/call | CPU vs floor | req/s vs floor | req/s vs FastMCP |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| server | req/s | p50 ms | p99 ms | server CPU ms/call | CPU vs floor (same era) | CPU vs handshake era "
+        "| req/s vs floor | req/s vs FastMCP |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, row in rows.items():
+        floor = rows.get(floor_row(name), {})
+        handshake = rows.get(handshake_row(name), {}) if handshake_row(name) != name else {}
+        cpu = row["server_cpu_ms_per_request"]
         lines.append(
             f"| {LABELS.get(name, name)} | {_fmt(row['throughput_rps'])} | {_fmt(row['p50_ms'], 2)} "
-            f"| {_fmt(row['p99_ms'], 2)} | {_fmt(row['server_cpu_ms_per_request'], 3)} "
-            f"| {_ratio(row['server_cpu_ms_per_request'], floor.get('server_cpu_ms_per_request'))} "
+            f"| {_fmt(row['p99_ms'], 2)} | {_fmt(cpu, 3)} "
+            f"| {_ratio(cpu, floor.get('server_cpu_ms_per_request'))} "
+            f"| {_ratio(cpu, handshake.get('server_cpu_ms_per_request'))} "
             f"| {_ratio(row['throughput_rps'], floor.get('throughput_rps'))} "
             f"| {_ratio(row['throughput_rps'], fastmcp.get('throughput_rps'))} |"
         )
@@ -97,13 +115,13 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     out: list[tuple[str, str, bool | None]] = []
     rows = results["throughput"]
     floor, fastmcp = rows.get("floor"), rows.get("fastmcp")
-    for name in ("dynamic-memory", "dynamic-mongo"):
-        row = rows.get(name)
-        if row and floor:
-            ours_ms, floor_ms = row["server_cpu_ms_per_request"], floor["server_cpu_ms_per_request"]
+    for name in ("dynamic-memory", "dynamic-mongo", "dynamic-memory-2026", "dynamic-mongo-2026"):
+        row, same_era_floor = rows.get(name), rows.get(floor_row(name))
+        if row and same_era_floor:
+            ours_ms, floor_ms = row["server_cpu_ms_per_request"], same_era_floor["server_cpu_ms_per_request"]
             measured = f"{ours_ms / floor_ms:.2f}x ({ours_ms:.3f} vs {floor_ms:.3f} ms)"
             out.append((f"server CPU per tools/call <= 1.3x floor ({name})", measured, ours_ms / floor_ms <= 1.3))
-        if row and fastmcp:
+        if row and fastmcp and not name.endswith(MODERN_SUFFIX):
             ratio = row["throughput_rps"] / fastmcp["throughput_rps"]
             measured = f"{ratio:.2f}x ({row['throughput_rps']:.0f} vs {fastmcp['throughput_rps']:.0f} req/s)"
             if floor:

@@ -7,7 +7,9 @@ Every server runs as its own process on a free loopback port and gets the same c
 budget of ``tools/call echo`` POSTs, answered as SSE. Reported per server: requests per second,
 p50/p99 latency and the server's own CPU time per call (utime+stime of its process, from
 /proc/<pid>/stat, read before and after). The servers take turns for ``--rounds`` rounds and
-the median round is reported, with ratios to the floor measured in the same run.
+the median round is reported, with ratios to the floor measured in the same run. The 2026-era
+rows send the same calls to the same processes as 2026-07-28 requests (no session: every POST
+carries the protocol version, the client's capabilities and the key).
 
 Scale runs (dynamic-mcp): tools/list for a user with 10,000 accessible tools (memory mode,
 created by the admin over MCP; MongoDB mode, written through the Mongo repository before the
@@ -37,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import report  # noqa: E402
+from bench.client import HANDSHAKE, MODERN  # noqa: E402
 from bench.load import CallStats, drive_calls  # noqa: E402
 from bench.procs import ServerProcess, cpu_layout, dynamic_server, python_server  # noqa: E402
 from bench.scale import (  # noqa: E402
@@ -69,7 +72,16 @@ QUICK = {
     "floor_list_repeats": 5,
     "sessions": 200,
 }
-THROUGHPUT_SERVERS = ("floor", "fastmcp", "dynamic-memory", "dynamic-mongo")
+# (row, server, era): a 2026-era row runs against the same process as its handshake-era row.
+THROUGHPUT_ROWS = (
+    ("floor", "floor", HANDSHAKE),
+    ("floor-2026", "floor", MODERN),
+    ("fastmcp", "fastmcp", HANDSHAKE),
+    ("dynamic-memory", "dynamic-memory", HANDSHAKE),
+    ("dynamic-memory-2026", "dynamic-memory", MODERN),
+    ("dynamic-mongo", "dynamic-mongo", HANDSHAKE),
+    ("dynamic-mongo-2026", "dynamic-mongo", MODERN),
+)
 
 
 def raise_file_limit(needed: int) -> None:
@@ -120,20 +132,27 @@ def make_server(name: str, cpus: set[int] | None, mongo: Mongo, db: str = "bench
 
 
 async def throughput(config: dict[str, Any], cpus: set[int] | None, mongo: Mongo, concurrency: int) -> dict[str, Any]:
-    servers = {n: s for n in THROUGHPUT_SERVERS if (s := make_server(n, cpus, mongo)) is not None}
+    names = dict.fromkeys(server for _, server, _ in THROUGHPUT_ROWS)
+    servers = {n: s for n in names if (s := make_server(n, cpus, mongo)) is not None}
+    rows = [row for row in THROUGHPUT_ROWS if row[1] in servers]
     keys: dict[str, str | None] = {}
-    rounds: dict[str, list[CallStats]] = {n: [] for n in servers}
+    rounds: dict[str, list[CallStats]] = {row: [] for row, _, _ in rows}
     try:
         for name, server in servers.items():
             server.start()
             keys[name] = await shared_echo_user(server) if name.startswith("dynamic") else None
         for number in range(config["rounds"]):
-            for name, server in servers.items():
+            for row, name, era in rows:
                 stats = await drive_calls(
-                    server, keys[name], total=config["calls"], concurrency=concurrency, time_cap=config["call_time_cap"]
+                    servers[name],
+                    keys[name],
+                    total=config["calls"],
+                    concurrency=concurrency,
+                    time_cap=config["call_time_cap"],
+                    era=era,
                 )
-                rounds[name].append(stats)
-                print(f"  round {number + 1} {name:15s} {report.one_line(stats)}", flush=True)
+                rounds[row].append(stats)
+                print(f"  round {number + 1} {row:20s} {report.one_line(stats)}", flush=True)
     finally:
         for server in servers.values():
             server.stop()
