@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import attrs
 import click
 
 from dynamic_mcp.cli_support import commands
@@ -38,6 +39,8 @@ def serve(host: str | None, port: int | None) -> None:
     from dynamic_mcp.domain.errors import StorageUnavailable
 
     settings = commands.load_settings()
+    if host:  # the Origin and Host rules depend on the address actually bound
+        settings = attrs.evolve(settings, host=host)
     configure_logging(settings.log_level, settings.log_format)
     log = logging.getLogger("dynamic_mcp")
     if settings.storage == "memory":
@@ -50,7 +53,7 @@ def serve(host: str | None, port: int | None) -> None:
     # Access logs stay off: request lines carry query strings, and those may carry API keys (§7.8).
     uvicorn.run(
         app,
-        host=host or settings.host,
+        host=settings.host,
         port=settings.port if port is None else port,
         access_log=False,
         log_config=None,  # configured above: one handler, one level for every logger

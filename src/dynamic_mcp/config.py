@@ -15,6 +15,7 @@ from dynamic_mcp.metadata import package_version
 MEMORY_ADMIN_EMAIL = "admin@localhost"
 LOG_LEVELS = ("error", "warn", "warning", "info", "http", "debug")
 LOG_FORMATS = ("auto", "json", "text")
+MIN_ADMIN_KEY_LENGTH = 24
 
 
 class SettingsError(ValueError):
@@ -84,6 +85,9 @@ class Settings:
     http_tool_allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     console_session_ttl_seconds: int = 28_800
+    allowed_hosts: tuple[str, ...] = ()
+    max_sessions_per_user: int = 50
+    require_key_on_every_request: bool = True
 
     @property
     def storage(self) -> str:
@@ -100,12 +104,18 @@ class Settings:
             raise SettingsError("MCP_ADMIN_EMAIL is required when MONGODB_URI is set")
         if admin and not is_valid_email(admin):
             raise SettingsError(f"MCP_ADMIN_EMAIL must be an email address, not {admin!r}")
+        admin_key = env.get("MCP_ADMIN_API_KEY") or None
+        if admin_key is not None and len(admin_key) < MIN_ADMIN_KEY_LENGTH:
+            raise SettingsError(
+                f"MCP_ADMIN_API_KEY must be at least {MIN_ADMIN_KEY_LENGTH} characters long "
+                f"(it has {len(admin_key)}); leave it unset to have a random key issued"
+            )
         server_name = env.get("MCP_SERVER_NAME") or env.get("SERVER_NAME") or "dynamic-mcp-server"
         return cls(
             mongodb_uri=uri,
             mongodb_db=env.get("MONGODB_DB") or "dynamic-mcp-server",
             admin_email=admin or MEMORY_ADMIN_EMAIL,
-            admin_api_key=env.get("MCP_ADMIN_API_KEY") or None,
+            admin_api_key=admin_key,
             host=env.get("HOST") or "127.0.0.1",
             port=_int(env, "PORT", 4001, minimum=0, maximum=65535),
             server_name=server_name,
@@ -126,4 +136,7 @@ class Settings:
             http_tool_allowed_hosts=_list(env, "HTTP_TOOL_ALLOWED_HOSTS"),
             allowed_origins=_list(env, "ALLOWED_ORIGINS"),
             console_session_ttl_seconds=_int(env, "CONSOLE_SESSION_TTL_SECONDS", 28_800, minimum=60),
+            allowed_hosts=_list(env, "ALLOWED_HOSTS"),
+            max_sessions_per_user=_int(env, "MAX_SESSIONS_PER_USER", 50, minimum=1),
+            require_key_on_every_request=_bool(env, "REQUIRE_KEY_ON_EVERY_REQUEST", True),
         )

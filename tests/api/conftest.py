@@ -15,7 +15,8 @@ from dynamic_mcp.container import Container, build_container
 from dynamic_mcp.domain.events import ToolListChanged
 
 ADMIN = "admin@example.com"
-ADMIN_KEY = "admin-key-for-api-tests"
+ADMIN_KEY = "admin-key-for-the-api-tests"
+LOCAL = "http://testserver.localhost"  # the default Host rule accepts loopback names only
 POWER = "power@example.com"
 POWER2 = "power2@example.com"
 USER = "user@example.com"
@@ -134,7 +135,7 @@ def container() -> Container:
 
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient[Any]]:
-    with TestClient(create_app(container)) as test_client:
+    with TestClient(create_app(container), base_url=LOCAL) as test_client:
         yield test_client
 
 

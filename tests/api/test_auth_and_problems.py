@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from dynamic_mcp.adapters.http.app import create_app
 from dynamic_mcp.domain.errors import StorageUnavailable
-from tests.api.conftest import ADMIN, ADMIN_KEY, API, PROBLEM, USER, World, assert_problem, make_container
+from tests.api.conftest import ADMIN, ADMIN_KEY, API, LOCAL, PROBLEM, USER, World, assert_problem, make_container
 
 MISSING = "Missing apiKey"
 INVALID = "Invalid apiKey. Please contact the administrator to request access or a valid API key."
@@ -33,11 +33,17 @@ def test_every_key_source_of_mcp_works(world: World, headers: dict[str, str], pa
 
 
 def test_missing_and_unknown_keys_are_401_problems(world: World) -> None:
-    missing = assert_problem(world.anonymous().get("/users"), 401, MISSING)
+    anonymous = world.anonymous().get("/users")
+    missing = assert_problem(anonymous, 401, MISSING)
     assert missing["title"] == "Unauthorized"
+    assert anonymous.headers["www-authenticate"] == (
+        f'ApiKey realm="dynamic-mcp", error="invalid_request", error_description="{MISSING}"'
+    )
     response = world.client.get(f"{API}/users", headers={"x-apikey": "wrong"})
     assert_problem(response, 401, INVALID)
-    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.headers["www-authenticate"] == (
+        f'ApiKey realm="dynamic-mcp", error="invalid_token", error_description="{INVALID}"'
+    )
 
 
 def test_anonymous_callers_are_refused_before_the_body_is_read(world: World) -> None:
@@ -45,7 +51,7 @@ def test_anonymous_callers_are_refused_before_the_body_is_read(world: World) -> 
 
 
 def test_query_keys_can_be_turned_off() -> None:
-    with TestClient(create_app(make_container(allow_query_api_key=False))) as client:
+    with TestClient(create_app(make_container(allow_query_api_key=False)), base_url=LOCAL) as client:
         assert_problem(client.get(f"{API}/me", params={"apiKey": ADMIN_KEY}), 401, MISSING)
         assert client.get(f"{API}/me", headers={"x-apikey": ADMIN_KEY}).status_code == 200
 

@@ -37,7 +37,9 @@ CONFIG = SchemathesisConfig.from_dict(
 
 
 def fresh_app() -> Litestar:
-    return create_app(build_container(Settings(admin_email=FUZZ_ADMIN, admin_api_key=FUZZ_KEY, port=0)))
+    return create_app(
+        build_container(Settings(admin_email=FUZZ_ADMIN, admin_api_key=FUZZ_KEY, port=0, allowed_hosts=("testserver",)))
+    )
 
 
 def served_schema() -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 
 import httpx
@@ -9,16 +11,17 @@ import pytest
 
 from tests.integration.conftest import Users
 from tests.integration.harness import ADMIN_KEY, ServerProcess, connect
-from tests.integration.test_transport import ACCEPT, INIT, open_session, rpc
+from tests.integration.test_transport import ACCEPT, INIT, open_session, rpc, session_headers
 
 LIST = {"jsonrpc": "2.0", "id": 9, "method": "tools/list"}
 
 
-def wait_until_gone(server: ServerProcess, session_id: str, timeout: float = 5.0) -> int:
+def wait_until_gone(server: ServerProcess, session_id: str, timeout: float = 5.0, key: str | None = None) -> int:
+    """404 once the session is closed; ``key`` replaces the one it was opened with (after a reset)."""
     deadline = time.monotonic() + timeout
     status = 0
     while time.monotonic() < deadline:
-        status = rpc(server, session_id, LIST).status_code
+        status = rpc(server, session_id, LIST, **({"x-apikey": key} if key else {})).status_code
         if status == 404:
             return status
         time.sleep(0.1)
@@ -38,7 +41,8 @@ async def test_reset_api_key_asks_first_then_replaces_the_key_and_closes_session
     new_key = body["result"]["apiKey"]
     users.keys.append(new_key)
     assert body["result"]["email"] == email and new_key != old_key
-    assert wait_until_gone(server, other_session) == 404
+    assert rpc(server, other_session, LIST).status_code == 401  # its old key no longer works
+    assert wait_until_gone(server, other_session, key=new_key) == 404
     refused = httpx.post(f"{server.url}/mcp", json=INIT, headers={**ACCEPT, "x-apikey": old_key})
     assert refused.status_code == 401
     async with connect(server.url, new_key) as client:
@@ -51,7 +55,7 @@ async def test_admin_resets_another_users_key(server: ServerProcess, users: User
     async with connect(server.url, ADMIN_KEY) as admin:
         body = await admin.ok("reset-api-key", {"email": email, "userConfirmed": True})
     users.keys.append(body["result"]["apiKey"])
-    assert wait_until_gone(server, session) == 404
+    assert wait_until_gone(server, session, key=body["result"]["apiKey"]) == 404
 
 
 async def test_deleting_a_user_closes_their_sessions_and_their_calls_fail(server: ServerProcess, users: Users) -> None:
@@ -62,7 +66,7 @@ async def test_deleting_a_user_closes_their_sessions_and_their_calls_fail(server
         assert body["result"] == {"success": True, "email": email}
         assert "themselves" in await admin.error("delete-user", {"email": "admin@example.com"})
         assert "not found" in await admin.error("remove-user", {"email": email})
-    assert wait_until_gone(server, session) == 404
+    assert rpc(server, session, LIST).status_code == 401  # the user and so their key are gone
     assert httpx.post(f"{server.url}/mcp", json=INIT, headers={**ACCEPT, "x-apikey": key}).status_code == 401
 
 
@@ -91,6 +95,40 @@ async def test_several_sessions_per_user_by_default(server: ServerProcess, users
     sessions = [open_session(server, key) for _ in range(3)]
     assert all(rpc(server, s, LIST).status_code == 200 for s in sessions)
     # sessions are independent: ending one leaves the others
-    httpx.delete(f"{server.url}/mcp", headers={"mcp-session-id": sessions[0]})
+    httpx.delete(f"{server.url}/mcp", headers=session_headers(sessions[0]))
     assert rpc(server, sessions[0], LIST).status_code == 404
     assert rpc(server, sessions[1], LIST).status_code == 200
+
+
+def _answer(response: httpx.Response) -> dict[str, object]:
+    """The JSON-RPC message of a response, from a JSON body or the SSE stream's data line."""
+    if response.headers.get("content-type", "").startswith("application/json"):
+        return dict(response.json())
+    data = [line[5:] for line in response.text.splitlines() if line.startswith("data:")]
+    assert data, f"no complete message in {response.status_code} {response.text!r}"
+    return dict(json.loads(data[-1]))
+
+
+async def test_concurrent_initializes_in_single_session_mode_all_get_whole_answers(
+    strict_server: ServerProcess,
+) -> None:
+    headers = {**ACCEPT, "x-apikey": ADMIN_KEY}
+    async with httpx.AsyncClient(base_url=strict_server.url, timeout=30) as client:
+
+        async def initialize_and_list() -> tuple[str, int]:
+            opened = await client.post("/mcp", json=INIT, headers=headers)
+            assert opened.status_code == 200 and "result" in _answer(opened)
+            session = opened.headers["mcp-session-id"]
+            with_session = {**headers, "mcp-session-id": session}
+            await client.post(
+                "/mcp", json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=with_session
+            )
+            listed = await client.post("/mcp", json=LIST, headers=with_session)
+            assert listed.status_code in (200, 404), listed.text
+            body = _answer(listed)  # raises when the stream was cut short
+            assert ("result" in body) == (listed.status_code == 200)
+            return session, listed.status_code
+
+        outcomes = await asyncio.gather(*(initialize_and_list() for _ in range(10)))
+    survivors = [s for s, _ in outcomes if rpc(strict_server, s, LIST, **{"x-apikey": ADMIN_KEY}).status_code == 200]
+    assert len(survivors) == 1

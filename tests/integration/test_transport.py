@@ -19,20 +19,30 @@ INIT = {
 ACCEPT = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
 
 
+SESSION_KEYS: dict[str, str] = {}
+"""The key each raw session was opened with: sent on each of its requests, as real clients do."""
+
+
+def session_headers(session_id: str, **headers: str) -> dict[str, str]:
+    key = SESSION_KEYS.get(session_id)
+    return {**ACCEPT, "mcp-session-id": session_id, **({"x-apikey": key} if key else {}), **headers}
+
+
 def open_session(server: ServerProcess, key: str) -> str:
     response = httpx.post(f"{server.url}/mcp", json=INIT, headers={**ACCEPT, "x-apikey": key})
     assert response.status_code == 200
     session_id = response.headers["mcp-session-id"]
+    SESSION_KEYS[session_id] = key
     httpx.post(
         f"{server.url}/mcp",
         json={"jsonrpc": "2.0", "method": "notifications/initialized"},
-        headers={**ACCEPT, "mcp-session-id": session_id},
+        headers=session_headers(session_id),
     )
     return session_id
 
 
 def rpc(server: ServerProcess, session_id: str, body: object, **headers: str) -> httpx.Response:
-    return httpx.post(f"{server.url}/mcp", json=body, headers={**ACCEPT, "mcp-session-id": session_id, **headers})
+    return httpx.post(f"{server.url}/mcp", json=body, headers=session_headers(session_id, **headers))
 
 
 def test_initialize_without_key_gets_missing_apikey(server: ServerProcess) -> None:
@@ -47,6 +57,12 @@ def test_initialize_with_unknown_key_gets_invalid_apikey(server: ServerProcess) 
     assert response.json() == {
         "error": "Invalid apiKey. Please contact the administrator to request access or a valid API key."
     }
+
+
+def test_a_request_without_key_is_401_whatever_it_is(server: ServerProcess) -> None:
+    response = httpx.post(f"{server.url}/mcp", json={"jsonrpc": "2.0", "id": 2, "method": "tools/list"}, headers=ACCEPT)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith('ApiKey realm="dynamic-mcp"')
 
 
 def test_non_initialize_post_without_session_gets_400(server: ServerProcess) -> None:
@@ -68,7 +84,7 @@ def test_get_or_delete_without_session_gets_400(server: ServerProcess, method: s
 
 
 def test_unknown_session_id_gets_404(server: ServerProcess) -> None:
-    response = rpc(server, "0" * 32, {"jsonrpc": "2.0", "id": 3, "method": "tools/list"})
+    response = rpc(server, "0" * 32, {"jsonrpc": "2.0", "id": 3, "method": "tools/list"}, **{"x-apikey": ADMIN_KEY})
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "Session not found"
 
@@ -78,8 +94,14 @@ async def test_a_session_refuses_another_users_key(server: ServerProcess, users:
     session_id = open_session(server, ADMIN_KEY)
     response = rpc(server, session_id, {"jsonrpc": "2.0", "id": 4, "method": "tools/list"}, **{"x-apikey": key})
     assert response.status_code == 401
-    # The session still works for its own user, with or without the key repeated.
+    # The session still works for its own user's key, and not without one.
     assert rpc(server, session_id, {"jsonrpc": "2.0", "id": 5, "method": "tools/list"}).status_code == 200
+    bare = httpx.post(
+        f"{server.url}/mcp",
+        json={"jsonrpc": "2.0", "id": 5, "method": "tools/list"},
+        headers={**ACCEPT, "mcp-session-id": session_id},
+    )
+    assert bare.status_code == 401
 
 
 @pytest.mark.parametrize("via", ["header", "apikey-header", "bearer", "apiKey", "apikey"])
@@ -90,7 +112,7 @@ async def test_every_key_source_authenticates(server: ServerProcess, via: str) -
 
 def test_malformed_json_on_a_session_is_a_clear_error_and_the_server_keeps_serving(server: ServerProcess) -> None:
     session_id = open_session(server, ADMIN_KEY)
-    response = httpx.post(f"{server.url}/mcp", content=b"{not json", headers={**ACCEPT, "mcp-session-id": session_id})
+    response = httpx.post(f"{server.url}/mcp", content=b"{not json", headers=session_headers(session_id))
     assert 400 <= response.status_code < 500
     assert "Traceback" not in response.text
     ok = rpc(server, session_id, {"jsonrpc": "2.0", "id": 6, "method": "tools/list"})
@@ -113,12 +135,12 @@ def test_oversize_body_gets_413_and_the_server_keeps_serving(server: ServerProce
         "method": "tools/call",
         "params": {"name": "x", "arguments": {"a": "x" * 2_000_000}},
     }
-    response = httpx.post(
-        f"{server.url}/mcp", content=json.dumps(big), headers={**ACCEPT, "mcp-session-id": session_id}
-    )
+    response = httpx.post(f"{server.url}/mcp", content=json.dumps(big), headers=session_headers(session_id))
     assert response.status_code == 413
+    new_session = httpx.post(f"{server.url}/mcp", content=json.dumps(big), headers={**ACCEPT, "x-apikey": ADMIN_KEY})
+    assert new_session.status_code == 413
     unauthenticated = httpx.post(f"{server.url}/mcp", content=json.dumps(big), headers=ACCEPT)
-    assert unauthenticated.status_code == 413
+    assert unauthenticated.status_code == 401  # refused before the body is read
     assert httpx.get(f"{server.url}/health").json() == {"status": "ok"}
 
 

@@ -72,7 +72,7 @@ def test_mongo_uri_is_an_alias_and_mongodb_uri_wins(no_dotenv: Path) -> None:
 
 def test_admin_email_may_be_chosen_in_memory(no_dotenv: Path) -> None:
     assert load(no_dotenv, MCP_ADMIN_EMAIL="me@x.io").admin_email == "me@x.io"
-    assert load(no_dotenv, MCP_ADMIN_API_KEY="k-123").admin_api_key == "k-123"
+    assert load(no_dotenv, MCP_ADMIN_API_KEY="k-123" * 5).admin_api_key == "k-123" * 5
 
 
 def test_server_name_falls_back_to_server_name_then_default(no_dotenv: Path) -> None:

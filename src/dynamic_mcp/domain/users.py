@@ -12,13 +12,26 @@ import attrs
 from dynamic_mcp.domain.roles import ADMIN
 from dynamic_mcp.domain.sharing import Share
 
+MAX_KEY_PREFIX = 8
+"""No more of a key than this is ever shown (logs, responses, CLI output)."""
+
+
+def display_prefix(text: str) -> str:
+    """At most ``MAX_KEY_PREFIX`` characters: applied to every prefix, including ones read from an old database."""
+    return text[:MAX_KEY_PREFIX]
+
+
+def key_prefix(plain_key: str) -> str:
+    """The display prefix of a plain key: a third of it at most, so a short key is not given away."""
+    return display_prefix(plain_key[: len(plain_key) // 3])
+
 
 @attrs.frozen
 class ApiKeyDigest:
     """What is stored of a key: its hash and a short display prefix, never the key itself."""
 
     hash: str
-    prefix: str
+    prefix: str = attrs.field(converter=display_prefix)
 
 
 @attrs.frozen

@@ -18,9 +18,11 @@ from dynamic_mcp.adapters.http.heap import start_up_objects_frozen
 from dynamic_mcp.adapters.http.observe import RequestObserver
 from dynamic_mcp.adapters.http.rest import rest_exception_handlers, rest_openapi_config, rest_router
 from dynamic_mcp.adapters.http.routes import HttpRoute, check_new_routes, to_litestar
+from dynamic_mcp.adapters.mcp import redaction
 from dynamic_mcp.adapters.mcp.gate import McpGate
 from dynamic_mcp.adapters.mcp.manager import DynamicSessionManager
 from dynamic_mcp.adapters.mcp.modern import ModernEntry, enable_modern_era
+from dynamic_mcp.adapters.mcp.origins import origin_policy
 from dynamic_mcp.adapters.mcp.server import build_server
 from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.config import Settings
@@ -69,6 +71,7 @@ def create_app(
     extra_routes = [*routes, *(HttpRoute.parse(spec) for p in packages for spec in p.auth_routes)]
     check_new_routes((), extra_routes)
     settings: Settings = container.settings()
+    redaction.install()
     sessions = container.session_registry()
     mcp_server = build_server(
         settings.server_name,
@@ -87,6 +90,7 @@ def create_app(
         max_request_body_size=settings.max_body_bytes,
         on_open=sessions.opened,
         on_close=sessions.closed,
+        on_established=sessions.established,
     )
     sessions.attach_closer(manager)
     gate = McpGate(
@@ -95,8 +99,10 @@ def create_app(
         container.authenticator(),
         allow_query_key=settings.allow_query_api_key,
         max_body_bytes=settings.max_body_bytes,
-        allowed_origins=settings.allowed_origins,
         modern=ModernEntry(manager, container.authenticator(), listeners, allow_query_key=settings.allow_query_api_key),
+        origins=origin_policy(settings),
+        require_key_on_every_request=settings.require_key_on_every_request,
+        max_sessions_per_user=settings.max_sessions_per_user,
     )
 
     @asgi(path="/mcp", is_mount=True, copy_scope=True)

@@ -11,12 +11,15 @@ from typing import Any
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 
+from dynamic_mcp.adapters.mcp.challenge import INVALID, MISSING, www_authenticate
 from dynamic_mcp.adapters.mcp.keys import api_key_from_scope
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY, DynamicSessionManager
 from dynamic_mcp.adapters.mcp.modern import ModernEntry, modern_version
+from dynamic_mcp.adapters.mcp.origins import OriginPolicy
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.domain.errors import StorageUnavailable
+from dynamic_mcp.domain.users import User
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +30,11 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 MISSING_KEY = {"error": "Missing apiKey"}
 INVALID_KEY = {"error": "Invalid apiKey. Please contact the administrator to request access or a valid API key."}
 WRONG_USER = {"error": "This API key does not belong to the user of this session."}
-ORIGIN_REFUSED = {"error": "Origin not allowed. Set ALLOWED_ORIGINS to accept browser clients from it."}
+RETRY_AFTER_SECONDS = 30
 
 
-def origin_allowed(origin: str | None, allowed: tuple[str, ...]) -> bool:
-    """§7.8 DNS-rebinding guard: without ALLOWED_ORIGINS every origin passes; with it, a request
-    that carries an Origin must match an entry exactly, or ``scheme://host:*`` for any port, or ``*``."""
-    if not allowed or not origin or "*" in allowed:
-        return True
-    return origin in allowed or any(a.endswith(":*") and origin.startswith(a[:-1]) for a in allowed)
+def challenge(error: str, body: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(b"www-authenticate", www_authenticate(error, body["error"]).encode("latin-1", "replace"))]
 
 
 def _rpc_error(message: str, code: int = -32000) -> dict[str, Any]:
@@ -47,6 +46,14 @@ MISSING_SESSION_HEADER = _rpc_error("Bad Request: Missing MCP-Session-ID header"
 UNKNOWN_SESSION = _rpc_error("Session not found", -32001)
 # A JSON-RPC error body, so MCP clients show the reason instead of a bare HTTP 503.
 STORAGE_DOWN = _rpc_error("Storage is unavailable. Please retry shortly.")
+
+
+def too_many_sessions(limit: int) -> dict[str, Any]:
+    return _rpc_error(
+        f"Too many open sessions for this user (MAX_SESSIONS_PER_USER is {limit}). Close sessions you no longer "
+        "use (HTTP DELETE /mcp with their Mcp-Session-Id), wait for idle ones to expire, or reset your API key "
+        "to end all of them."
+    )
 
 
 async def send_json(send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]] = ()) -> None:  # type: ignore[assignment]
@@ -115,6 +122,9 @@ def _bind(scope: Scope, email: str) -> None:
 
 
 class McpGate:
+    """Order of checks: Origin and Host, then the key (401 before anything else is revealed),
+    then the session."""
+
     def __init__(
         self,
         manager: DynamicSessionManager,
@@ -123,8 +133,10 @@ class McpGate:
         *,
         allow_query_key: bool,
         max_body_bytes: int,
-        allowed_origins: tuple[str, ...] = (),
         modern: ModernEntry | None = None,
+        origins: OriginPolicy,
+        require_key_on_every_request: bool = True,
+        max_sessions_per_user: int = 50,
     ) -> None:
         self._manager = manager
         self._modern = modern
@@ -132,43 +144,54 @@ class McpGate:
         self._auth = authenticator
         self._allow_query = allow_query_key
         self._max_body = max_body_bytes
-        self._origins = allowed_origins
+        self._origins = origins
+        self._require_key = require_key_on_every_request
+        self._per_user = max_sessions_per_user
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or [])
-        origin = headers.get(b"origin", b"").decode("latin-1") or None
-        if not origin_allowed(origin, self._origins):
-            await send_json(send, 403, ORIGIN_REFUSED)
+        refusal = self._origins.check(headers)
+        if refusal is not None:
+            await send_json(send, 403, refusal.body())
             return
         session_id = headers.get(b"mcp-session-id", b"").decode("latin-1") or None
         try:
             if self._modern is not None and modern_version(scope) is not None:
                 await self._modern(scope, receive, send)  # the 2026 era: no session, every request on its own
-            elif session_id is not None:
-                await self._existing_session(session_id, scope, receive, send)
+                return
+            key = api_key_from_scope(scope, allow_query=self._allow_query)
+            user: User | None = None
+            if key is not None:
+                user = await self._auth.authenticate(key)
+                if user is None:
+                    await send_json(send, 401, INVALID_KEY, challenge(INVALID, INVALID_KEY))
+                    return
+            if session_id is not None:
+                await self._existing_session(session_id, user, scope, receive, send)
+            elif user is None:
+                await send_json(send, 401, MISSING_KEY, challenge(MISSING, MISSING_KEY))
             else:
-                await self._new_session(scope, receive, send)
+                await self._new_session(user, scope, receive, send)
         except StorageUnavailable:
             await send_json(send, 503, STORAGE_DOWN)
 
-    async def _existing_session(self, session_id: str, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _existing_session(
+        self, session_id: str, user: User | None, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        if user is None and self._require_key:
+            await send_json(send, 401, MISSING_KEY, challenge(MISSING, MISSING_KEY))
+            return
         owner = self._sessions.owner(session_id)
         if owner is None:
             await send_json(send, 404, UNKNOWN_SESSION)
             return
-        key = api_key_from_scope(scope, allow_query=self._allow_query)
-        if key is not None:
-            user = await self._auth.authenticate(key)
-            if user is None:
-                await send_json(send, 401, INVALID_KEY)
-                return
-            if user.email != owner:
-                await send_json(send, 401, WRONG_USER)
-                return
+        if user is not None and user.email != owner:
+            await send_json(send, 401, WRONG_USER, challenge(INVALID, WRONG_USER))
+            return
         _bind(scope, owner)
         await self._manager.handle_request(scope, receive, send)
 
-    async def _new_session(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _new_session(self, user: User, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method", "GET")
         if method in ("GET", "DELETE"):
             await send_json(send, 400, MISSING_SESSION_HEADER)
@@ -184,13 +207,12 @@ class McpGate:
         if not is_initialize(body):
             await send_json(send, 400, NO_SESSION)
             return
-        key = api_key_from_scope(scope, allow_query=self._allow_query)
-        if key is None:
-            await send_json(send, 401, MISSING_KEY)
+        if not self._sessions.reserve(user.email, self._per_user):
+            retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
+            await send_json(send, 429, too_many_sessions(self._per_user), retry)
             return
-        user = await self._auth.authenticate(key)
-        if user is None:
-            await send_json(send, 401, INVALID_KEY)
-            return
-        _bind(scope, user.email)
-        await self._manager.handle_request(scope, replay(body, receive), send)
+        try:
+            _bind(scope, user.email)
+            await self._manager.handle_request(scope, replay(body, receive), send)
+        finally:
+            self._sessions.release(user.email)

@@ -22,17 +22,21 @@ class DynamicSessionManager(StreamableHTTPSessionManager):
         *args: Any,
         on_open: Callable[[str, str], None],
         on_close: Callable[[str], None],
+        on_established: Callable[[str], None] = lambda _: None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._on_open = on_open
         self._on_close = on_close
+        self._on_established = on_established
 
     async def _serve_opening_request(self, http_transport: Any, scope: Any, receive: Any, send: Any) -> None:
         session_id = http_transport.mcp_session_id
         if session_id is not None:
             self._on_open(session_id, scope[EMAIL_SCOPE_KEY])
         await super()._serve_opening_request(http_transport, scope, receive, send)
+        if session_id is not None and session_id in self._server_instances:
+            self._on_established(session_id)
 
     async def _discard_session(self, session_id: str, transport: Any) -> None:
         self._on_close(session_id)

@@ -21,6 +21,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.shared.inbound import validate_mcp_param_headers
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 
+from dynamic_mcp.adapters.mcp.challenge import INVALID, MISSING, www_authenticate
 from dynamic_mcp.adapters.mcp.keys import api_key_from_scope
 from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY, DynamicSessionManager
@@ -101,11 +102,11 @@ class ModernEntry:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = api_key_from_scope(scope, allow_query=self._allow_query)
         if key is None:
-            await _unauthorized(send, MISSING_KEY, b'Bearer realm="mcp"')
+            await _unauthorized(send, MISSING_KEY, www_authenticate(MISSING, MISSING_KEY).encode())
             return
         user = await self._auth.authenticate(key)
         if user is None:
-            await _unauthorized(send, INVALID_KEY, b'Bearer realm="mcp", error="invalid_token"')
+            await _unauthorized(send, INVALID_KEY, www_authenticate(INVALID, INVALID_KEY).encode())
             return
         scope[EMAIL_SCOPE_KEY] = user.email
         scope[REVOCATIONS_SCOPE_KEY] = self._listeners.revocations(user.email)

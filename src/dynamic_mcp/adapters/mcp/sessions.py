@@ -34,6 +34,8 @@ class LiveSession:
     proxy: Any = None  # the SDK's ServerSession, once a message of the session has been seen
     client_name: str = "unknown-client"
     client_version: str = "unknown-version"
+    sequence: int = 0  # opening order, for SINGLE_SESSION_PER_USER
+    established: bool = False  # its opening request has been answered in full
 
 
 class SessionRegistry:
@@ -46,19 +48,55 @@ class SessionRegistry:
         self._closer: SessionCloser | None = None
         self._single = single_session_per_user
         self._tasks: set[asyncio.Task[None]] = set()
+        self._pending: dict[str, int] = defaultdict(int)
+        self._sequence = 0
 
     def attach_closer(self, closer: SessionCloser) -> None:
         self._closer = closer
 
     # -- lifecycle hooks called by the session manager ---------------------------------------
+    def reserve(self, email: str, limit: int) -> bool:
+        """Hold a place for a session being opened; False when ``email`` already has ``limit`` of them.
+
+        Openings in flight count too, so concurrent initializes cannot overshoot the cap.
+        """
+        if len(self._by_email.get(email, ())) + self._pending[email] >= limit:
+            if not self._pending[email]:
+                del self._pending[email]
+            return False
+        self._pending[email] += 1
+        return True
+
+    def release(self, email: str) -> None:
+        self._pending[email] -= 1
+        if self._pending[email] <= 0:
+            del self._pending[email]
+
     def opened(self, session_id: str, email: str) -> None:
         now = time.monotonic()
-        earlier = set(self._by_email.get(email, ()))
-        self._sessions[session_id] = LiveSession(session_id, email, now, now)
+        self._sequence += 1
+        self._sessions[session_id] = LiveSession(session_id, email, now, now, sequence=self._sequence)
         self._by_email[email].add(session_id)
-        if self._single and earlier:
-            # SINGLE_SESSION_PER_USER: the newest session wins (the original's behaviour).
-            self._close_soon(earlier, delay=0.0)
+
+    def established(self, session_id: str) -> None:
+        """The opening request of a session has been answered in full.
+
+        With SINGLE_SESSION_PER_USER the newest established session wins; the others are refused
+        from now on and closed after a grace period, so no answer already under way is cut off.
+        Deciding only once answers are complete is what keeps concurrent initializes whole.
+        """
+        session = self._sessions.get(session_id)
+        if session is None:
+            return
+        session.established = True
+        if not self._single:
+            return
+        mine = [self._sessions[s] for s in self._by_email.get(session.email, ()) if s in self._sessions]
+        newest = max((s for s in mine if s.established), key=lambda s: s.sequence)
+        losers = {s.session_id for s in mine if s.established and s is not newest} - self._revoked
+        if losers:
+            self._revoked |= losers
+            self._close_soon(losers, delay=CLOSE_GRACE_SECONDS)
 
     def closed(self, session_id: str) -> None:
         session = self._sessions.pop(session_id, None)

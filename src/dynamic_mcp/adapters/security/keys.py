@@ -5,19 +5,15 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from dynamic_mcp.domain.users import ApiKeyDigest, IssuedKey
+from dynamic_mcp.domain.users import ApiKeyDigest, IssuedKey, key_prefix
 from dynamic_mcp.ports.auth import KeyHasher, KeyIssuer
-
-PREFIX_LENGTH = 8
 
 
 class Sha256KeyHasher(KeyHasher):
     """Unsalted SHA-256 is enough for 122-bit random keys and lets a key be found by its digest."""
 
     def digest(self, plain_key: str) -> ApiKeyDigest:
-        return ApiKeyDigest(
-            hash=hashlib.sha256(plain_key.encode("utf-8")).hexdigest(), prefix=plain_key[:PREFIX_LENGTH]
-        )
+        return ApiKeyDigest(hash=hashlib.sha256(plain_key.encode("utf-8")).hexdigest(), prefix=key_prefix(plain_key))
 
 
 class UuidKeyIssuer(KeyIssuer):

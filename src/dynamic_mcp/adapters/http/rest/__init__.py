@@ -10,7 +10,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.types import ExceptionHandlersMap
 
 from dynamic_mcp.adapters.http.api_docs import offline_swagger_plugin
-from dynamic_mcp.adapters.http.rest.auth import api_key_guard, provide_caller
+from dynamic_mcp.adapters.http.rest.auth import api_key_guard, origin_guard, provide_caller
 from dynamic_mcp.adapters.http.rest.operations import AdminOperations
 from dynamic_mcp.adapters.http.rest.options import allowed_methods
 from dynamic_mcp.adapters.http.rest.problems import EXCEPTION_HANDLERS, fallback_exception_handlers
@@ -18,6 +18,7 @@ from dynamic_mcp.adapters.http.rest.prompts import PromptsController
 from dynamic_mcp.adapters.http.rest.sharing import HiddenToolsController, MySharesController, SharesController
 from dynamic_mcp.adapters.http.rest.tools import ToolsController
 from dynamic_mcp.adapters.http.rest.users import MeController, UsersController
+from dynamic_mcp.adapters.mcp.origins import origin_policy
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import Container
 
@@ -56,7 +57,10 @@ def rest_router(container: Container) -> Router:
             HiddenToolsController,
             PromptsController,
         ],
-        guards=[api_key_guard(container.authenticator(), allow_query=settings.allow_query_api_key)],
+        guards=[
+            origin_guard(origin_policy(settings)),
+            api_key_guard(container.authenticator(), allow_query=settings.allow_query_api_key),
+        ],
         dependencies={
             "ops": Provide(provide_ops, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),

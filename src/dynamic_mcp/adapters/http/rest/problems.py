@@ -45,7 +45,7 @@ SLUG_BY_STATUS = {
 DESCRIPTIONS = {
     400: "The request is malformed (wrong JSON types, missing fields, bad query values)",
     401: "No API key, or an unknown one",
-    403: "The caller lacks the right for this action",
+    403: "The caller lacks the right for this action, or the request's Origin or Host is not accepted",
     404: "Not found, or not visible to the caller",
     409: "Clashes with existing state (duplicate email or name)",
     413: "The request body is too large",
@@ -149,7 +149,7 @@ def fallback_exception_handlers(prefix: str) -> ExceptionHandlersMap:
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the problem responses an operation may return (401 and 503 always)."""
+    """OpenAPI entries for the problem responses an operation may return (401, 403 and 503 always)."""
     return {
         status: ResponseSpec(
             data_container=Problem,
@@ -157,5 +157,5 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
             description=DESCRIPTIONS[status],
             generate_examples=False,
         )
-        for status in sorted({400, 401, 503, *statuses})
+        for status in sorted({400, 401, 403, 503, *statuses})
     }
