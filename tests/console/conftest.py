@@ -60,6 +60,8 @@ class Browser:
 
 
 def make_container(**settings: Any) -> Container:
+    # The test client's host name, which the default Host rule of /api/v1 does not know.
+    settings.setdefault("allowed_hosts", ("testserver.local",))
     return build_container(Settings(admin_email=ADMIN, admin_api_key=ADMIN_KEY, port=0, **settings))
 
 

@@ -125,7 +125,7 @@ def test_discover_advertises_both_eras(server: ServerProcess) -> None:
 def test_a_modern_request_without_a_key_gets_401_with_a_challenge(server: ServerProcess, method: str) -> None:
     response = raw(server, method)
     assert response.status_code == 401
-    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.headers["www-authenticate"].startswith('ApiKey realm="dynamic-mcp"')
     assert response.json()["error"]["message"] == "Missing apiKey"
     wrong = raw(server, method, **{"x-apikey": "not-a-key"})
     assert wrong.status_code == 401
