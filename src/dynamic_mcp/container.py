@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import platform
+import socket
+from importlib import metadata
+
 from dependency_injector import containers, providers
 
 from dynamic_mcp.adapters.handlers import http_tool
 from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
 from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
+from dynamic_mcp.adapters.mcp.session_directory import RegistrySessionDirectory
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.adapters.memory.console_sessions import InMemoryConsoleSessionStore
 from dynamic_mcp.adapters.memory.events import InMemoryEventBus
+from dynamic_mcp.adapters.memory.probe import MemoryStorageProbe
 from dynamic_mcp.adapters.memory.repositories import (
     InMemoryPromptRepository,
     InMemoryToolRepository,
@@ -20,6 +27,7 @@ from dynamic_mcp.adapters.mongo.client import check_reachable, connect_and_prepa
 from dynamic_mcp.adapters.mongo.console_sessions import MongoConsoleSessionStore
 from dynamic_mcp.adapters.mongo.ledger import WriteLedger
 from dynamic_mcp.adapters.mongo.migration import migrate_plain_keys
+from dynamic_mcp.adapters.mongo.probe import MongoStorageProbe
 from dynamic_mcp.adapters.mongo.repositories import MongoPromptRepository, MongoToolRepository, MongoUserRepository
 from dynamic_mcp.adapters.security.keys import Sha256KeyHasher, UuidKeyIssuer
 from dynamic_mcp.adapters.system.clock import SystemClock
@@ -39,6 +47,7 @@ from dynamic_mcp.application.console_views import ConsoleViews
 from dynamic_mcp.application.facade import ServerFacade
 from dynamic_mcp.application.lifecycle import NATIVE, ServerLifecycle
 from dynamic_mcp.application.onboarding import Onboarding, ServerIdentity
+from dynamic_mcp.application.operations import OperationsService
 from dynamic_mcp.application.packages import HandlerRegistry
 from dynamic_mcp.application.prompts import PromptService
 from dynamic_mcp.application.queries import CatalogQueries
@@ -63,6 +72,31 @@ def omitted_packages(settings: Settings) -> frozenset[str]:
     if NATIVE in names:
         names |= set(BUILTIN_PACKAGES)
     return frozenset(names)
+
+
+def instance_name() -> str:
+    """This process, as the admin pages name it: host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def server_facts(settings: Settings) -> dict[str, str]:
+    """What the Health page shows besides storage: this instance and the versions it runs."""
+
+    def version(distribution: str) -> str:
+        try:
+            return metadata.version(distribution)
+        except metadata.PackageNotFoundError:
+            return "unknown"
+
+    return {
+        "instance": instance_name(),
+        "serverName": settings.server_name,
+        "serverVersion": version("dynamic-mcp-server"),
+        "python": platform.python_version(),
+        "mcpSdk": version("mcp"),
+        "litestar": version("litestar"),
+        "pymongo": version("pymongo"),
+    }
 
 
 class Container(containers.DeclarativeContainer):
@@ -220,6 +254,21 @@ class Container(containers.DeclarativeContainer):
         ttl_seconds=settings.provided.console_session_ttl_seconds,
     )
     console_views = providers.Singleton(ConsoleViews, users=users, catalog=catalog)
+    storage_probe = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(MemoryStorageProbe),
+        mongo=providers.Singleton(MongoStorageProbe, client=mongo_client),
+    )
+    session_directory = providers.Singleton(
+        RegistrySessionDirectory, registry=session_registry, instance=providers.Callable(instance_name)
+    )
+    operations = providers.Singleton(
+        OperationsService,
+        directory=session_directory,
+        storage=storage_probe,
+        storage_mode=config.storage,
+        facts=providers.Callable(server_facts, settings),
+    )
 
 
 def build_container(settings: Settings) -> Container:

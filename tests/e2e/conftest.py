@@ -13,7 +13,6 @@ from tests.e2e.browser import CHROMIUM
 from tests.integration.harness import ServerProcess
 
 
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if Path(CHROMIUM).exists() or os.environ.get("CI", "").lower() in ("1", "true"):
         return

@@ -4,6 +4,7 @@ holding a live MCP session for the recipient of a share."""
 from __future__ import annotations
 
 import json
+import re
 
 import anyio
 import httpx
@@ -52,6 +53,8 @@ async def test_sign_in_add_user_create_share_notify_hide_sign_out(server: Server
             # Create a tool in the JSON editor; the live check explains a syntax error inline.
             await page.get_by_role("link", name="Tools", exact=True).click()
             await page.get_by_role("link", name="New tool").click()
+            await page.wait_for_url(f"{base}/console/tools/new")
+            await page.wait_for_function("() => window.htmx !== undefined")  # the live check is wired
             editor = page.get_by_label("Tool definition (JSON)")
             await editor.fill('{"name": "broken",\n  "inputSchema": }')
             await page.locator("#editor-problems li").get_by_text("Line 2, column 18").wait_for()
@@ -109,9 +112,12 @@ ADMIN_PAGES = ("my-tools", "tools", "tools/new", f"tools/{TOOL_ID}", "prompts", 
 async def test_pages_make_no_external_requests_log_no_errors_and_label_every_input(
     server: ServerProcess, viewport: dict[str, int] | None
 ) -> None:
-    async with chromium() as browser, recorded_context(browser, **({"viewport": viewport} if viewport else {})) as (
-        context,
-        recorder,
+    async with (
+        chromium() as browser,
+        recorded_context(browser, **({"viewport": viewport} if viewport else {})) as (
+            context,
+            recorder,
+        ),
     ):
         page = await context.new_page()
         await sign_in(page, server.url, ADMIN_KEY)
@@ -137,3 +143,26 @@ async def test_pages_make_no_external_requests_log_no_errors_and_label_every_inp
 
 
 EXTRA_PAGES = ("sessions", "health", "audit")
+
+
+async def test_an_admin_sees_a_live_sdk_session_and_closes_it(server: ServerProcess) -> None:
+    async with (
+        httpx.AsyncClient(base_url=server.url) as web,
+        connect(server.url, ADMIN_KEY, client_name="e2e-doomed") as mcp,
+    ):
+        token = re.search(r'name="csrf_token" value="([^"]+)"', (await web.get("/console/sign-in")).text)
+        assert token
+        await web.post("/console/sign-in", data={"api_key": ADMIN_KEY, "csrf_token": token.group(1)})
+        listing = await web.get("/console/sessions")
+        assert "e2e-doomed 1.0" in listing.text
+        handle = re.search(r'name="handle" value="([0-9a-f]+)"', listing.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', listing.text)
+        assert handle and csrf
+        closed = await web.post(
+            "/console/sessions/close", data={"handle": handle.group(1), "csrf_token": csrf.group(1)}
+        )
+        assert closed.status_code == 303
+        with pytest.raises(Exception):
+            with anyio.fail_after(20):
+                await mcp.session.list_tools()
+        assert "e2e-doomed" not in (await web.get("/console/sessions")).text

@@ -181,3 +181,15 @@ class SessionRegistry:
                 await self._closer.close_session(session_id)
             except Exception:
                 log.warning("could not close session", extra={"session": session_id[:8]}, exc_info=True)
+
+    # -- the admin's view (console Sessions page) -------------------------------------------
+    def all_sessions(self) -> list[LiveSession]:
+        return list(self._sessions.values())
+
+    async def close_one(self, session_id: str) -> bool:
+        """Refuse the session's further requests at once and close its transport."""
+        if session_id not in self._sessions or self._closer is None:
+            return False
+        self._revoked.add(session_id)
+        await self._closer.close_session(session_id)
+        return True

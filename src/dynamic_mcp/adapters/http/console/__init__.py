@@ -9,7 +9,7 @@ from litestar import Router
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
-from dynamic_mcp.adapters.http.console import mine, signing, tools, users
+from dynamic_mcp.adapters.http.console import admin, mine, prompts, signing, tools, users
 from dynamic_mcp.adapters.http.console.errors import domain_error_page
 from dynamic_mcp.adapters.http.console.render import STATIC, STATIC_PATH, template_config
 from dynamic_mcp.adapters.http.console.services import ConsoleServices
@@ -17,7 +17,14 @@ from dynamic_mcp.adapters.http.console.session import CONSOLE_PATH, console_befo
 from dynamic_mcp.container import Container
 from dynamic_mcp.domain.errors import DomainError
 
-PAGES: list[Any] = [*signing.HANDLERS, *users.HANDLERS, *tools.HANDLERS, *mine.HANDLERS]
+PAGES: list[Any] = [
+    *signing.HANDLERS,
+    *users.HANDLERS,
+    *tools.HANDLERS,
+    *mine.HANDLERS,
+    *prompts.HANDLERS,
+    *admin.HANDLERS,
+]
 
 
 def console_router(container: Container) -> Router:

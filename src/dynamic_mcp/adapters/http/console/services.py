@@ -11,6 +11,7 @@ from litestar.params import PathParameter
 from dynamic_mcp.application.calls import CallService
 from dynamic_mcp.application.console_auth import ConsoleAuth, CurrentSession
 from dynamic_mcp.application.console_views import ConsoleViews
+from dynamic_mcp.application.operations import OperationsService
 from dynamic_mcp.application.prompts import PromptService
 from dynamic_mcp.application.queries import CatalogQueries
 from dynamic_mcp.application.sharing import SharingService
@@ -31,7 +32,7 @@ class ConsoleServices:
     queries: CatalogQueries
     views: ConsoleViews
     calls: CallService
-    container: Container  # for the health page's storage ping and the live-session registry
+    operations: OperationsService
 
     @classmethod
     def from_container(cls, container: Container) -> ConsoleServices:
@@ -45,7 +46,7 @@ class ConsoleServices:
             queries=container.catalog_queries(),
             views=container.console_views(),
             calls=container.call_service(),
-            container=container,
+            operations=container.operations(),
         )
 
 
