@@ -67,7 +67,9 @@ def test_share_errors(world: World) -> None:
 
 def test_hide_and_unhide(world: World, events: EventLog) -> None:
     user = world.as_(USER)
-    hidden = user.ok("POST", "/me/hidden-tools", json={"toolIds": ["list-users", "user-info"]})
+    hidden = user.ok("POST", "/me/hidden-tools", json={"toolId": ["list-users"]})
+    assert hidden["hiddenTools"] == ["user-management:list-users"]
+    hidden = user.ok("POST", "/me/hidden-tools", json={"toolIds": ["user-info"]})  # the alias
     assert hidden == {"success": True, "hiddenTools": ["user-management:list-users", "user-management:user-info"]}
     assert events.tools_changed_for(USER)
     assert user.ok("GET", "/me/hidden-tools")["hiddenTools"] == hidden["hiddenTools"]
@@ -81,4 +83,7 @@ def test_hide_errors(world: World) -> None:
     assert_problem(user.post("/me/hidden-tools", json={"toolIds": ["no-such-tool"]}), 404)
     assert user.ok("POST", "/me/hidden-tools", json={"toolIds": []})["hiddenTools"] == []
     assert_problem(user.post("/me/hidden-tools", json={"toolIds": "list-users"}), 400)
+    assert_problem(user.post("/me/hidden-tools", json={}), 422, "toolId")
+    both = {"toolId": ["list-users"], "toolIds": ["user-info"]}
+    assert_problem(user.post("/me/hidden-tools", json=both), 422, "not both")
     assert_problem(user.delete("/me/hidden-tools"), 400)

@@ -44,8 +44,18 @@ def test_create_tool_errors(world: World) -> None:
     assert_problem(power.post("/tools", json=runtime_tool("a:b")), 422, "cannot contain ':'")
     assert_problem(power.post("/tools", json=runtime_tool("x", handler={"type": "nope"})), 422, "Unknown handler")
     assert_problem(power.post("/tools", json=runtime_tool("x", inputSchema={"type": "string"})), 422)
-    assert_problem(power.post("/tools", json={"name": "x"}), 400)
+    assert_problem(power.post("/tools", json={"name": "x"}), 422, "inputSchema")
     assert_problem(power.post("/tools", json=runtime_tool("x", alwaysVisible="yes")), 400)
+
+
+def test_create_takes_a_definition_or_the_add_tool_wrapper(world: World) -> None:
+    power = world.as_(POWER)
+    saved = power.ok("POST", "/tools", 201, json={"toolDefinition": runtime_tool("wrapped")})
+    assert saved == {"success": True, "name": "wrapped"}
+    assert power.ok("GET", "/tools/wrapped")["description"] == "wrapped for tests"
+    mixed = {"toolDefinition": runtime_tool("both"), "name": "both"}
+    assert_problem(power.post("/tools", json=mixed), 422, "not both")
+    assert_problem(power.post("/tools", json={"toolDefinition": {"name": "inner-only"}}), 400)
 
 
 def test_get_resolves_plain_names_and_namespaced_ids(world: World) -> None:

@@ -121,6 +121,41 @@ def test_tools_and_prompts_from_files(admin_cli: Cli, tmp_path: Path) -> None:
     assert admin_cli.json("prompts", "delete", prompt)["deletedPrompt"]["name"] == prompt
 
 
+def test_a_list_reports_every_entry_and_a_bad_one_does_not_stop_the_others(admin_cli: Cli, tmp_path: Path) -> None:
+    first, third = unique("cli-batch"), unique("cli-batch")
+    entries = [
+        {"toolDefinition": {"name": first, "inputSchema": {"type": "object"}, "handler": {"type": "echo"}}},
+        {"name": "bad:name", "inputSchema": {"type": "object"}, "handler": {"type": "echo"}},
+        {"name": third, "inputSchema": {"type": "object"}, "handler": {"type": "echo"}},
+    ]
+    batch = tmp_path / "batch.json"
+    batch.write_text(json.dumps(entries))
+    done = admin_cli("tools", "add", str(batch))
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [f"Saved tool {first}.", f"Saved tool {third}."]
+    assert "Entry 2 (bad:name) failed: 422" in done.stderr and "':'" in done.stderr
+    assert "1 of 3 entries failed" in done.stderr
+    listed = {
+        t["id"] for t in admin_cli.json("tools", "list", "--name-contains", "cli-batch", "--limit", "500")["tools"]
+    }
+    assert {f"{ADMIN_EMAIL}:{first}", f"{ADMIN_EMAIL}:{third}"} <= listed
+
+    as_json = admin_cli("tools", "add", str(batch), "--json")
+    assert as_json.returncode == 1
+    outcomes = json.loads(as_json.stdout)
+    assert [o["success"] for o in outcomes] == [True, False, True]
+    assert outcomes[1]["name"] == "bad:name" and "422" in outcomes[1]["error"]
+
+
+def test_tools_add_takes_the_add_tool_wrapper_too(admin_cli: Cli, tmp_path: Path) -> None:
+    name = unique("cli-wrapped")
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(
+        json.dumps({"toolDefinition": {"name": name, "inputSchema": {"type": "object"}, "handler": {"type": "echo"}}})
+    )
+    assert admin_cli.ok("tools", "add", str(wrapped)).strip() == f"Saved tool {name}."
+
+
 def test_failures_exit_non_zero_with_a_clear_message(server: ServerProcess, admin_cli: Cli, tmp_path: Path) -> None:
     duplicate = admin_cli("users", "add", ADMIN_EMAIL)
     assert duplicate.returncode == 1

@@ -83,3 +83,27 @@ async def test_add_user_emails_the_key_and_a_failing_provider_does_not_fail_the_
     Inbox.status = 422
     outcome = await calls.call_tool("admin@example.com", "add-user", {"email": "other@example.com"})
     assert not outcome.is_error
+
+
+async def reset_message(settings: Settings) -> str:
+    container = build_container(settings)
+    await container.lifecycle().start()
+    outcome = await container.call_service().call_tool("admin@example.com", "reset-api-key", {"userConfirmed": True})
+    assert not outcome.is_error
+    return str(json.loads(outcome.text)["message"])
+
+
+async def test_reset_api_key_says_emailed_only_when_an_email_went_out(postmark: str) -> None:
+    unconfigured = await reset_message(Settings(admin_email="admin@example.com", admin_api_key="k"))
+    assert "emailed" not in unconfigured and "No email was sent" in unconfigured
+    configured = Settings(
+        admin_email="admin@example.com",
+        admin_api_key="k",
+        postmark_api_token="t",
+        smtp_from="from@example.com",
+        postmark_api_url=postmark,
+    )
+    assert "has been reset and emailed to the user" in await reset_message(configured)
+    Inbox.status = 500
+    refused = await reset_message(configured)
+    assert "emailed" not in refused and "No email was sent" in refused

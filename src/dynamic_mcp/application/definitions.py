@@ -19,6 +19,7 @@ DEFINITION_FIELDS = frozenset(
     {"name", "description", "inputSchema", "annotations", "handler", "rolesPermitted", "alwaysVisible"}
 )
 UPDATABLE_FIELDS = DEFINITION_FIELDS - {"name"}
+REQUIRED_FIELDS = {"inputSchema": "an inputSchema", "handler": "a handler"}  # in the order they are reported
 # camelCase definition key -> domain attribute name
 ATTRIBUTE_OF = {
     "description": "description",
@@ -28,6 +29,20 @@ ATTRIBUTE_OF = {
     "rolesPermitted": "roles_permitted",
     "alwaysVisible": "always_visible",
 }
+
+
+WRAPPER_KEY = "toolDefinition"
+
+
+def unwrap_definition(body: object) -> object:
+    """Every door takes a tool in either shape: the definition itself, or the definition wrapped as
+    ``add-tool``'s arguments are, ``{"toolDefinition": {...}}`` (docs/tools.md)."""
+    if isinstance(body, Mapping) and WRAPPER_KEY in body:
+        if len(body) != 1:
+            others = ", ".join(sorted(str(k) for k in body if k != WRAPPER_KEY))
+            raise Invalid(f"Give either a tool definition or {{{WRAPPER_KEY!r}: definition}}, not both ({others})")
+        return body[WRAPPER_KEY]
+    return body
 
 
 def parse_roles(value: object) -> tuple[str, ...] | None:
@@ -78,10 +93,13 @@ def tool_from_definition(definition: Mapping[str, Any], creator: str, validator:
     unknown = sorted(set(definition) - DEFINITION_FIELDS - {"creator"})
     if unknown:
         raise Invalid(f"Unknown toolDefinition field(s): {', '.join(unknown)}")
+    missing = [label for key, label in REQUIRED_FIELDS.items() if definition.get(key) is None]
+    if missing:
+        raise Invalid(f"A tool definition requires {' and '.join(missing)}")
     values = {
-        ATTRIBUTE_OF[key]: parse_field(key, definition.get(key), validator)
-        for key in UPDATABLE_FIELDS
-        if key in definition or key in ("inputSchema", "handler")
+        ATTRIBUTE_OF[key]: parse_field(key, definition[key], validator)
+        for key in sorted(UPDATABLE_FIELDS)  # sorted: the first bad field reported is always the same one
+        if key in definition
     }
     values.setdefault("always_visible", False)
     return Tool(name=name, creator=creator, **values)

@@ -39,10 +39,13 @@ class Onboarding:
         self._sender = sender
         self._identity = identity
 
-    async def send_key(self, email: str, api_key: str, intro: str) -> None:
-        """Send instructions; a failure is logged and never fails the caller's action."""
+    async def send_key(self, email: str, api_key: str, intro: str) -> bool:
+        """Send instructions; True when an email went out. A failure is logged and never fails the
+        caller's action."""
         subject, body = connection_email(self._identity, email, api_key, intro)
         try:
             await self._sender.send_email(email, subject, body)
         except Exception:  # any provider failure: the key was issued, the call must succeed
             log.warning("could not send connection email", extra={"to": email}, exc_info=True)
+            return False
+        return self._sender.delivers

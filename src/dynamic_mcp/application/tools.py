@@ -9,7 +9,12 @@ from typing import Any
 import attrs
 
 from dynamic_mcp.application.catalog import Catalog
-from dynamic_mcp.application.definitions import parse_updates, tool_definition, tool_from_definition
+from dynamic_mcp.application.definitions import (
+    parse_updates,
+    tool_definition,
+    tool_from_definition,
+    unwrap_definition,
+)
 from dynamic_mcp.application.results import ToolOutput
 from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.errors import Forbidden, Invalid, NotFound
@@ -86,6 +91,7 @@ class ToolService:
         )
 
     async def add_tool(self, caller: User, definition: object) -> ToolOutput:
+        definition = unwrap_definition(definition)
         if not isinstance(definition, Mapping) or not definition.get("name"):
             raise Invalid("A valid toolDefinition object with a name is required")
         if not visibility.is_manager(caller):

@@ -183,7 +183,7 @@ class UserService:
             raise NotFound(f"User '{target}' not found")
         issued = self._keys.issue()
         await self._users.set_api_key(target, issued.digest)
-        await self._onboarding.send_key(
+        emailed = await self._onboarding.send_key(
             target,
             issued.plain,
             "Your API key has been reset. Here is your new API key.\n\n"
@@ -194,7 +194,13 @@ class UserService:
         return ToolOutput(
             {"email": target, "apiKey": issued.plain},
             message=(
-                f"API key for user '{target}' has been reset and emailed to the user.\n"
-                "All MCP clients using this server must now be reconfigured to use the new API key."
+                f"API key for user '{target}' has been reset"
+                + (
+                    " and emailed to the user.\n"
+                    if emailed
+                    else ". No email was sent (no email service is configured, or sending failed): the new key "
+                    "is in this result only; pass it on to the user.\n"
+                )
+                + "All MCP clients using this server must now be reconfigured to use the new API key."
             ),
         )

@@ -56,8 +56,9 @@ def open_backend(url: str | None, api_key: str | None, settings: Settings) -> Ba
     return DatabaseBackend(settings)
 
 
-def read_definitions(path: str) -> list[dict[str, Any]]:
-    """A JSON file (or ``-`` for stdin) holding one definition object or a list of them."""
+def read_definitions(path: str) -> tuple[list[dict[str, Any]], bool]:
+    """A JSON file (or ``-`` for stdin) holding one definition object or a list of them; the flag
+    says whether it was a list."""
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -69,4 +70,4 @@ def read_definitions(path: str) -> list[dict[str, Any]]:
     items = data if isinstance(data, list) else [data]
     if not items or not all(isinstance(item, dict) for item in items):
         raise click.ClickException(f"{path} must hold a JSON object or a non-empty list of objects")
-    return items
+    return items, isinstance(data, list)

@@ -10,6 +10,7 @@ import click
 
 from dynamic_mcp.application.users import MAX_SKIP
 from dynamic_mcp.cli_support.backends import Backend, open_backend, read_definitions
+from dynamic_mcp.cli_support.batch import add_each
 from dynamic_mcp.cli_support.output import emit_json, emit_table, page_footer
 from dynamic_mcp.config import Settings, SettingsError
 
@@ -140,14 +141,15 @@ def tools_list(
 @click.argument("file", metavar="FILE")
 @target_options
 def tools_add(file: str, url: str | None, api_key: str | None, as_json: bool) -> None:
-    """Create or replace tools from FILE: a JSON definition or a list of them (- reads stdin)."""
-    definitions = read_definitions(file)
+    """Create or replace tools from FILE (- reads stdin): one definition, {"toolDefinition": ...} as
+    add-tool takes it, or a list of either. Every entry of a list is tried and reported; the command
+    fails if any entry failed."""
+    definitions, is_list = read_definitions(file)
     with backend(url, api_key) as b:
-        results = [b.add_tool(d) for d in definitions]
-    if as_json:
-        return emit_json(results if len(results) > 1 else results[0])
-    for result in results:
-        click.echo(f"Saved tool {result['name']}.")
+        if not is_list:
+            result = b.add_tool(definitions[0])
+            return emit_json(result) if as_json else click.echo(f"Saved tool {result['name']}.")
+        add_each(definitions, b.add_tool, as_json=as_json, done=lambda r: f"Saved tool {r['name']}.")
 
 
 @tools.command("delete")
@@ -187,14 +189,14 @@ def prompts_list(
 @click.argument("file", metavar="FILE")
 @target_options
 def prompts_add(file: str, url: str | None, api_key: str | None, as_json: bool) -> None:
-    """Create prompts from FILE: a JSON definition or a list of them (- reads stdin)."""
-    definitions = read_definitions(file)
+    """Create prompts from FILE (- reads stdin): one definition or a list of them. Every entry of a
+    list is tried and reported; the command fails if any entry failed."""
+    definitions, is_list = read_definitions(file)
     with backend(url, api_key) as b:
-        results = [b.add_prompt(d) for d in definitions]
-    if as_json:
-        return emit_json(results if len(results) > 1 else results[0])
-    for result in results:
-        click.echo(f"Created prompt {result['prompt']['name']}.")
+        if not is_list:
+            result = b.add_prompt(definitions[0])
+            return emit_json(result) if as_json else click.echo(f"Created prompt {result['prompt']['name']}.")
+        add_each(definitions, b.add_prompt, as_json=as_json, done=lambda r: f"Created prompt {r['prompt']['name']}.")
 
 
 @prompts.command("delete")

@@ -10,7 +10,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from dynamic_mcp.adapters.http.rest import AdminOperations, admin_operations
-from dynamic_mcp.adapters.http.rest.schemas import NewPrompt, ToolDefinition
+from dynamic_mcp.adapters.http.rest.schemas import NewPrompt, ToolDefinitionIn
 from dynamic_mcp.cli_support.backends import NO_DATABASE
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import Container, build_container, close_storage, omitted_packages, prepare_storage
@@ -97,7 +97,7 @@ class DatabaseBackend:
         return self._as_admin(lambda ops, admin: ops.list_tools(admin, name_contains, skip, limit))
 
     def add_tool(self, definition: dict[str, Any]) -> Any:
-        return self._change(lambda ops, admin: ops.add_tool(admin, cast(ToolDefinition, definition)))
+        return self._change(lambda ops, admin: ops.add_tool(admin, cast(ToolDefinitionIn, definition)))
 
     def delete_tool(self, name: str) -> Any:
         return self._change(lambda ops, admin: ops.delete_tool(admin, name))

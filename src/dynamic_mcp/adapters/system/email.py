@@ -15,6 +15,8 @@ NOT_CONFIGURED = {"message": "Email service not configured. Set POSTMARK_API_TOK
 class UnconfiguredEmailSender(EmailSender):
     """Used while POSTMARK_API_TOKEN and SMTP_FROM are unset: logs the attempt (never the body)."""
 
+    delivers = False
+
     async def send_email(self, to: str, subject: str, html: str) -> dict[str, Any]:
         log.info("email not sent: email service not configured", extra={"to": to, "subject": subject})
         return dict(NOT_CONFIGURED)

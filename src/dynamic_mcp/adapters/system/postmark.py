@@ -16,6 +16,8 @@ TIMEOUT_SECONDS = 10.0
 
 
 class PostmarkEmailSender(EmailSender):
+    delivers = True
+
     def __init__(self, token: str, sender: str, base_url: str = POSTMARK_URL) -> None:
         self._token = token
         self._sender = sender

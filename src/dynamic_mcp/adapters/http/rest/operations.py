@@ -80,7 +80,7 @@ class AdminOperations:
     async def get_tool(self, caller: User, name: str) -> s.ToolDetail:
         return cast(s.ToolDetail, (await self.queries.tool(caller, name)).result)
 
-    async def add_tool(self, caller: User, body: s.ToolDefinition) -> s.ToolSaved:
+    async def add_tool(self, caller: User, body: s.ToolDefinitionIn) -> s.ToolSaved:
         return cast(s.ToolSaved, (await self.tools.add_tool(caller, dict(body))).result)
 
     async def update_tool(self, caller: User, name: str, body: s.ToolUpdate) -> s.ToolUpdated:
@@ -109,7 +109,12 @@ class AdminOperations:
     async def hidden_tools(self, caller: User) -> s.HiddenTools:
         return {"success": True, "hiddenTools": (await self.me(caller))["hiddenTools"]}
 
-    async def hide(self, caller: User, tool_ids: list[str]) -> s.HiddenTools:
+    async def hide(self, caller: User, body: s.HideRequest) -> s.HiddenTools:
+        if "toolId" in body and "toolIds" in body:
+            raise Invalid("Give toolId or its alias toolIds, not both")
+        tool_ids = body.get("toolId", body.get("toolIds"))
+        if tool_ids is None:
+            raise Invalid("toolId (an array of tool names or namespaced ids) is required")
         return cast(s.HiddenTools, (await self.sharing.hide_tools(caller, tool_ids)).result)
 
     async def unhide(self, caller: User, tool_ids: list[str]) -> s.HiddenTools:

@@ -150,6 +150,20 @@ class ToolDefinition(TypedDict):
     alwaysVisible: NotRequired[bool]
 
 
+class ToolDefinitionIn(TypedDict, total=False):
+    """A definition, or one wrapped as add-tool's arguments: ``{"toolDefinition": {...}}``. The use
+    case checks which fields are required, so both shapes get the same errors at every door."""
+
+    name: str
+    inputSchema: dict[str, Any]
+    handler: HandlerIn
+    description: str | None
+    annotations: dict[str, Any] | None
+    rolesPermitted: list[str] | None
+    alwaysVisible: bool
+    toolDefinition: ToolDefinition
+
+
 class ToolUpdate(TypedDict, total=False):
     description: str | None
     inputSchema: dict[str, Any]
@@ -211,7 +225,10 @@ class GivenSharePage(TypedDict):
     limit: int
 
 
-class HideRequest(TypedDict):
+class HideRequest(TypedDict, total=False):
+    """``toolId``, as in MCP ``hide-tool`` and every other door; ``toolIds`` is accepted as an alias."""
+
+    toolId: list[str]
     toolIds: list[str]
 
 

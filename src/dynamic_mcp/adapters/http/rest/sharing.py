@@ -62,7 +62,7 @@ class HiddenToolsController(Controller):
     @post("/", status_code=200, summary="Hide tools from your MCP tool list", responses=problem_responses(404, 422))
     async def hide(self, ops: Ops, caller: Caller, data: JSONBody[s.HideRequest]) -> s.HiddenTools:
         """Hidden tools stay callable; always-visible tools cannot be hidden."""
-        return await ops.hide(caller, data["toolIds"])
+        return await ops.hide(caller, data)
 
     @delete("/", status_code=200, summary="Unhide tools", responses=problem_responses(404, 422))
     async def unhide(self, ops: Ops, caller: Caller, tool_id: ToolIds) -> s.HiddenTools:

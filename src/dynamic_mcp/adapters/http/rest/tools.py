@@ -36,8 +36,9 @@ class ToolsController(Controller):
         return await ops.list_tools(caller, name_contains, skip, limit)
 
     @post("/", summary="Create or replace one of your tools", responses=problem_responses(403, 422))
-    async def add_tool(self, ops: Ops, caller: Caller, data: JSONBody[s.ToolDefinition]) -> s.ToolSaved:
-        """Admins and power users; the creator is the caller. Affected MCP sessions are notified."""
+    async def add_tool(self, ops: Ops, caller: Caller, data: JSONBody[s.ToolDefinitionIn]) -> s.ToolSaved:
+        """Admins and power users; the creator is the caller. The body is a definition or
+        ``{"toolDefinition": definition}``. Affected MCP sessions are notified."""
         return await ops.add_tool(caller, data)
 
     @get("/{name:str}", summary="One tool", responses=problem_responses(404))
