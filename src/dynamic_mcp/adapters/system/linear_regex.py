@@ -2,7 +2,7 @@
 
 Python's ``re`` backtracks: ``^(a+)+$`` against a few dozen characters takes seconds and holds the
 event loop. RE2 never backtracks; the price is that it refuses lookaround and backreferences,
-which a tool's schema therefore may not use (ADR 0008).
+which a tool's schema therefore may not use (ADR 0009).
 
 ``jsonschema`` calls ``re.search`` from the modules listed in ``PATCHED_MODULES`` (``pattern``,
 ``patternProperties``, and the ``additionalProperties`` / ``unevaluatedProperties`` logic that
