@@ -2,10 +2,12 @@
 
 The listeners are sessions of one user, spread evenly over three ``dynamic-mcp serve`` processes
 (each session and its GET stream on one instance). Each round the admin shares (then unshares)
-a tool with that user on one instance, in turn; the figure is the time from the share-tool reply
-to each listener's ``notifications/tools/list_changed``: median and p99 over every listener and
-round, and the last arrival per instance (the instance that made the change, and the others,
-which learn it through the MongoDB change stream).
+a tool with that user on one instance, in turn; the figure is the time from sending the call
+(the write happens inside it; the reply comes only after the writing instance has notified its
+own listeners, so it is no reference point) to each listener's
+``notifications/tools/list_changed``: median and p99 over every listener and round, and the last
+arrival per instance (the instance that made the change, and the others, which learn it through
+the MongoDB change stream).
 
     .venv/bin/python bench/crossinstance.py                 # 1,000 listeners, 10 rounds, ~1 min
     .venv/bin/python bench/crossinstance.py --listeners 90 --rounds 3    # a quick run
@@ -95,22 +97,24 @@ async def measure(servers: list[ServerProcess], listeners: int, rounds: int, rou
             if verb == "share-tool":
                 args["accessLevel"] = "read"
             crowd.start_round()
+            sent = time.perf_counter()
             await admins[writer].call(verb, args)
-            replied = time.perf_counter()
+            reply_ms = round(1000 * (time.perf_counter() - sent), 1)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(crowd.everyone.wait(), round_cap)
             last_per_instance: dict[int, float | None] = {}
             for where in range(INSTANCES):
                 here = [lis for w, lis in crowd.listeners if w == where and lis in crowd.arrived]
-                times = [crowd.arrived[lis] - replied for lis in here]
+                times = [crowd.arrived[lis] - sent for lis in here]
                 last_per_instance[where] = round(1000 * max(times), 1) if times else None
-            round_latencies = [t - replied for t in crowd.arrived.values()]
+            round_latencies = [t - sent for t in crowd.arrived.values()]
             latencies += round_latencies
             rows.append(
                 {
                     "written_on": writer,
                     "change": verb,
                     "reached": len(crowd.arrived),
+                    "reply_ms": reply_ms,
                     "last_ms_per_instance": last_per_instance,
                 }
             )

@@ -234,6 +234,7 @@ class Container(containers.DeclarativeContainer):
             catalog=catalog,
             events=event_bus,
             clock=clock,
+            metrics=metrics,
         ),
     )
     session_registry = providers.Singleton(SessionRegistry, single_session_per_user=config.single_session_per_user)

@@ -33,7 +33,8 @@ pid {dir}/nginx.pid;
 error_log {dir}/error.log warn;
 events {{ worker_connections 8192; }}
 http {{
-    access_log {dir}/access.log;
+    log_format upstreams '$http_mcp_method|$request_method|$uri|$status|$upstream_addr';
+    access_log {dir}/access.log upstreams;
     client_body_temp_path {dir}/body;
     proxy_temp_path {dir}/proxy;
     fastcgi_temp_path {dir}/fastcgi;
@@ -87,6 +88,15 @@ class Nginx:
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"nginx did not answer: {self.errors()}")
+
+    def requests(self) -> list[tuple[str, str, str, int, str]]:
+        """(MCP method header, HTTP method, path, status, upstream) of each completed request."""
+        path = Path(self.dir) / "access.log"
+        rows = []
+        for line in path.read_text().splitlines() if path.exists() else []:
+            mcp, method, uri, status, upstream = line.split("|")
+            rows.append((mcp if mcp != "-" else "", method, uri, int(status), upstream))
+        return rows
 
     def errors(self) -> str:
         parts = [Path(self.dir) / name for name in ("stderr.log", "error.log")]

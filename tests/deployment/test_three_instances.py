@@ -9,6 +9,8 @@ stream lives on whichever instance it reached.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import re
 import subprocess
@@ -19,8 +21,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
 import httpx
 import pytest
+from mcp.client import Client
+from mcp.client.subscriptions import Subscription, ToolsListChanged
 from pymongo import MongoClient
 
 from tests.deployment.harness import Deployment, find_nginx, start_deployment, stop_deployment
@@ -266,3 +271,112 @@ async def test_an_sdk_session_through_nginx_runs_the_whole_scenario(deployment: 
             assert "hop" not in await user_client.tool_names()
             await user_client.ok("hop", {"x": 2})  # hidden tools stay callable
             await user_client.ok("reset-api-key", {"userConfirmed": True})
+
+
+# -- the 2026-07-28 era: no session at all, so every request may land anywhere ------------------
+
+MODERN = "2026-07-28"
+
+
+def modern(deployment: Deployment, key: str) -> Client:
+    return Client(f"{deployment.url}/mcp?apiKey={key}", mode=MODERN)
+
+
+async def modern_call(c: Client, name: str, arguments: dict[str, Any] | None = None) -> str:
+    result = await c.call_tool(name, arguments or {})
+    text = result.content[0].text if result.content else ""  # type: ignore[union-attr]
+    assert not result.is_error, f"{name} failed: {text}"
+    return str(text)
+
+
+async def modern_tools(c: Client) -> list[str]:
+    return [t.name for t in (await c.list_tools(cache_mode="refresh")).tools]
+
+
+class Stream:
+    """What one subscriptions/listen stream delivers, with arrival times."""
+
+    def __init__(self) -> None:
+        self.arrivals: list[float] = []
+        self.ended = False
+
+    async def collect(self, subscription: Subscription) -> None:
+        async for event in subscription:
+            if isinstance(event, ToolsListChanged):
+                self.arrivals.append(time.monotonic())
+        self.ended = True
+
+
+def instances_that_served(deployment: Deployment, mcp_method: str) -> set[int]:
+    return {
+        deployment.instance_of(upstream)
+        for method, _, path, _, upstream in deployment.nginx.requests()
+        if method == mcp_method and path == "/mcp" and upstream not in ("", "-")
+    }
+
+
+async def test_a_2026_era_client_runs_the_whole_scenario_through_nginx(deployment: Deployment) -> None:
+    user = new_email("modern")
+    stream = Stream()
+    async with modern(deployment, admin_key(deployment)) as admin:
+        added = json.loads(await modern_call(admin, "add-user", {"email": user, "roles": ["user"]}))
+        user_key = added["result"]["apiKey"]
+        tool = {"name": "hop", "inputSchema": {"type": "object"}, "handler": {"type": "echo", "config": {}}}
+        await modern_call(admin, "add-tool", {"toolDefinition": tool})
+        async with (
+            modern(deployment, user_key) as c,
+            c.listen(tools_list_changed=True) as subscription,
+            anyio.create_task_group() as tg,
+        ):
+            tg.start_soon(stream.collect, subscription)
+            assert "hop" not in await modern_tools(c)
+            await modern_call(
+                admin, "share-tool", {"email": user, "toolId": f"{ADMIN_EMAIL}:hop", "accessLevel": "read"}
+            )
+            until_async = time.monotonic() + 10
+            while not stream.arrivals and time.monotonic() < until_async:
+                await anyio.sleep(0.01)
+            assert stream.arrivals, "no tools/list_changed on the listen stream"
+            assert "hop" in await modern_tools(c)
+            assert json.loads(await modern_call(c, "hop", {"x": 1}))["result"] == {"x": 1}
+            await modern_call(c, "hide-tool", {"toolId": [f"{ADMIN_EMAIL}:hop"]})
+            assert "hop" not in await modern_tools(c)
+            assert json.loads(await modern_call(c, "hop", {"x": 2}))["result"] == {"x": 2}  # hidden, still callable
+            await modern_call(c, "reset-api-key", {"userConfirmed": True})
+            with anyio.move_on_after(10):
+                while not stream.ended:
+                    await anyio.sleep(0.01)
+            assert stream.ended, "the listen stream of a reset key stays open"
+            tg.cancel_scope.cancel()
+    assert httpx.get(f"{deployment.url}/api/v1/me", headers={"x-apikey": user_key}).status_code == 401
+    assert instances_that_served(deployment, "tools/call") == {0, 1, 2}
+    assert instances_that_served(deployment, "tools/list") == {0, 1, 2}
+
+
+async def test_a_share_reaches_2026_listeners_on_every_instance_within_a_second(deployment: Deployment) -> None:
+    user = new_email("fanout")
+    streams = [Stream() for _ in range(6)]
+    async with httpx.AsyncClient(base_url=deployment.url, headers={"x-apikey": admin_key(deployment)}) as http:
+        user_key = (await http.post("/api/v1/users", json={"email": user, "roles": ["user"]})).json()["apiKey"]
+        tool = {"name": "wide", "inputSchema": {"type": "object"}, "handler": {"type": "echo", "config": {}}}
+        assert (await http.post("/api/v1/tools", json=tool)).status_code < 300
+        async with contextlib.AsyncExitStack() as stack:
+            tg = await stack.enter_async_context(anyio.create_task_group())
+            for stream in streams:  # six listens in a row: round robin puts two on each instance
+                c = await stack.enter_async_context(modern(deployment, user_key))
+                tg.start_soon(stream.collect, await stack.enter_async_context(c.listen(tools_list_changed=True)))
+            await anyio.sleep(0.5)
+            shared = await http.post(
+                "/api/v1/shares", json={"email": user, "toolId": f"{ADMIN_EMAIL}:wide", "accessLevel": "read"}
+            )
+            acknowledged = time.monotonic()
+            assert shared.status_code < 300, shared.text
+            with anyio.move_on_after(10):
+                while not all(s.arrivals for s in streams):
+                    await anyio.sleep(0.005)
+            latencies = [s.arrivals[0] - acknowledged if s.arrivals else None for s in streams]
+            tg.cancel_scope.cancel()
+    listening = instances_that_served(deployment, "subscriptions/listen")
+    print(f"listens on instances {sorted(listening)}; list_changed after {latencies} s")
+    assert listening == {0, 1, 2}
+    assert all(x is not None and x < TARGET_SECONDS for x in latencies), latencies

@@ -19,6 +19,7 @@ from dynamic_mcp.domain.sharing import AccessLevel, Share
 from dynamic_mcp.domain.tools import HandlerRef, Tool
 from dynamic_mcp.domain.users import ApiKeyDigest, User
 from dynamic_mcp.ports.changes import Change, StoreReset, ToolStored, UserStored
+from dynamic_mcp.ports.metrics import NoMetrics
 from tests.unit.support import EventRecorder, TickingClock
 
 BOB = User("bob@x.io", roles=("user",), api_key=ApiKeyDigest("h1", "p1"))
@@ -63,7 +64,7 @@ async def world() -> World:
     recorder = EventRecorder()
     bus.subscribe(recorder)
     catalog = Catalog(users, tools, HandlerRegistry(), bus)
-    follower = ChangeFollower(IdleFeed(), users, tools, catalog, bus, clock)
+    follower = ChangeFollower(IdleFeed(), users, tools, catalog, bus, clock, NoMetrics())
     for user in (BOB, CAROL):
         await store.add(user)
     return World(follower, users, store, tools, tool_store, recorder)
@@ -151,3 +152,22 @@ async def test_a_remote_user_change_drops_the_cached_record_and_its_key(world: W
     await world.follower.apply(stored(BOB, attrs.evolve(BOB, api_key=ApiKeyDigest("h9", "p9"))))
     assert await world.users.get_by_key_hash("h1") is None
     assert UserSessionsRevoked(BOB.email) in world.recorder.events
+
+
+async def test_each_change_reports_its_lag_to_the_metrics() -> None:
+    lags: list[float] = []
+
+    class Recording(NoMetrics):
+        def change_stream_lag(self, seconds: float) -> None:
+            lags.append(seconds)
+
+    clock = TickingClock()
+    users, tools = CachedUserRepository(NoListing(clock)), CachedToolRepository(InMemoryToolRepository(clock))
+    bus = InMemoryEventBus()
+    follower = ChangeFollower(
+        IdleFeed(), users, tools, Catalog(users, tools, HandlerRegistry(), bus), bus, clock, Recording()
+    )
+    written = clock.now()
+    await follower.apply(UserStored(written_at=written, own=True, before_known=True, before=BOB, after=BOB))
+    assert len(lags) == 1 and 0 < lags[0] < 1
+    assert follower.lag_seconds == lags[0]

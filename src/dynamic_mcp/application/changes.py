@@ -32,6 +32,7 @@ from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.changes import Change, ChangeFeed, PromptStored, StoreReset, ToolStored, UserStored
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.events import EventPublisher
+from dynamic_mcp.ports.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class ChangeFollower:
         catalog: Catalog,
         events: EventPublisher,
         clock: Clock,
+        metrics: Metrics,
     ) -> None:
         self._feed = feed
         self._users = users
@@ -79,14 +81,13 @@ class ChangeFollower:
         self._catalog = catalog
         self._events = events
         self._clock = clock
+        self._metrics = metrics
         self._task: asyncio.Task[None] | None = None
         self.following = False
         self.lag_seconds: float | None = None
         """Write to applied, for the last change seen (this process's own writes included)."""
         self.applied = 0
         self.resets = 0
-        self.on_applied: Callable[[float], None] | None = None
-        """Called with each change's lag in seconds (for metrics)."""
 
     async def start(self) -> bool:
         """Open the feed (from now on no write is missed) and follow it in the background."""
@@ -147,8 +148,7 @@ class ChangeFollower:
             return
         lag = max(0.0, self._clock.now().timestamp() - written_at.timestamp())
         self.lag_seconds = lag
-        if self.on_applied is not None:
-            self.on_applied(lag)
+        self._metrics.change_stream_lag(lag)
 
     async def _reset(self, reason: str) -> None:
         self.resets += 1
