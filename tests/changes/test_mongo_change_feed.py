@@ -28,7 +28,7 @@ from dynamic_mcp.domain.events import (
 )
 
 ADMIN = "admin@example.com"
-ADMIN_KEY = "change-feed-admin-key"
+ADMIN_KEY = "change-feed-admin-key-0123456789"
 BOB = "bob@example.com"
 CAROL = "carol@example.com"
 WITHIN = 5.0  # generous on a loaded machine; the deployment test holds the 1 s target

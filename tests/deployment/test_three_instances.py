@@ -299,11 +299,15 @@ class Stream:
     def __init__(self) -> None:
         self.arrivals: list[float] = []
         self.ended = False
+        self.broken: BaseException | None = None
 
     async def collect(self, subscription: Subscription) -> None:
-        async for event in subscription:
-            if isinstance(event, ToolsListChanged):
-                self.arrivals.append(time.monotonic())
+        try:
+            async for event in subscription:
+                if isinstance(event, ToolsListChanged):
+                    self.arrivals.append(time.monotonic())
+        except Exception as exc:  # the instance holding the stream went away
+            self.broken = exc
         self.ended = True
 
 
@@ -380,3 +384,48 @@ async def test_a_share_reaches_2026_listeners_on_every_instance_within_a_second(
     print(f"listens on instances {sorted(listening)}; list_changed after {latencies} s")
     assert listening == {0, 1, 2}
     assert all(x is not None and x < TARGET_SECONDS for x in latencies), latencies
+
+
+async def test_killing_an_instance_costs_a_2026_client_only_a_relisten(deployment: Deployment) -> None:
+    user = new_email("survivor")
+    async with httpx.AsyncClient(base_url=deployment.url, headers={"x-apikey": admin_key(deployment)}) as http:
+        user_key = (await http.post("/api/v1/users", json={"email": user, "roles": ["user"]})).json()["apiKey"]
+        tool = {"name": "still", "inputSchema": {"type": "object"}, "handler": {"type": "echo", "config": {}}}
+        assert (await http.post("/api/v1/tools", json=tool)).status_code < 300
+        victim = deployment.instances[2]
+        streams = [Stream() for _ in range(3)]
+        async with contextlib.AsyncExitStack() as stack:
+            tg = await stack.enter_async_context(anyio.create_task_group())
+            c = await stack.enter_async_context(modern(deployment, user_key))
+            for stream in streams:
+                listener = await stack.enter_async_context(modern(deployment, user_key))
+                tg.start_soon(stream.collect, await stack.enter_async_context(listener.listen(tools_list_changed=True)))
+            await anyio.sleep(0.5)
+            victim.kill()
+            try:
+                # Requests keep working: nginx sends them past the dead instance.
+                for n in range(9):
+                    assert "still" not in await modern_tools(c), n
+                # The stream that lived on the dead instance ended; listening again lands elsewhere.
+                with anyio.move_on_after(10):
+                    while not any(s.ended for s in streams):
+                        await anyio.sleep(0.01)
+                ended = [s for s in streams if s.ended]
+                assert len(ended) == 1, [s.ended for s in streams]
+                again = Stream()
+                relisten = await stack.enter_async_context(modern(deployment, user_key))
+                tg.start_soon(again.collect, await stack.enter_async_context(relisten.listen(tools_list_changed=True)))
+                await anyio.sleep(0.3)
+                shared = await http.post(
+                    "/api/v1/shares", json={"email": user, "toolId": f"{ADMIN_EMAIL}:still", "accessLevel": "read"}
+                )
+                assert shared.status_code < 300, shared.text
+                live = [s for s in streams if not s.ended] + [again]
+                with anyio.move_on_after(10):
+                    while not all(s.arrivals for s in live):
+                        await anyio.sleep(0.01)
+                assert all(s.arrivals for s in live)
+                assert "still" in await modern_tools(c)
+                tg.cancel_scope.cancel()
+            finally:
+                victim.start(timeout=60)
