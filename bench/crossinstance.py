@@ -163,14 +163,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--round-cap", type=float, default=10.0, help="seconds to wait for every listener")
     parser.add_argument("--time-cap", type=float, default=300.0, help="seconds for the whole run")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON figures go")
     args = parser.parse_args()
     started = time.perf_counter()
     figures = asyncio.run(main_async(args))
     figures["seconds"] = round(time.perf_counter() - started, 1)
     summary = {k: v for k, v in figures.items() if k != "rounds_detail"}
     print(json.dumps(summary, indent=2))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(figures, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -171,3 +172,14 @@ async def test_each_change_reports_its_lag_to_the_metrics() -> None:
     await follower.apply(UserStored(written_at=written, own=True, before_known=True, before=BOB, after=BOB))
     assert len(lags) == 1 and 0 < lags[0] < 1
     assert follower.lag_seconds == lags[0]
+
+
+async def test_a_rewrite_that_only_moves_timestamps_tells_nobody(world: World) -> None:
+    """A restarting instance rewrites its package tools: no listing changes, no notification."""
+    await world.users.get(BOB.email)
+    await world.tools.snapshot()
+    stamped = attrs.evolve(TOOL, updated_at=datetime(2026, 1, 1, tzinfo=UTC))
+    await world.follower.apply(stored(TOOL, stamped))
+    assert world.recorder.tool_audiences() == []
+    await world.follower.apply(stored(stamped, attrs.evolve(stamped, description="new")))
+    assert world.recorder.tool_audiences() == [frozenset({BOB.email})]

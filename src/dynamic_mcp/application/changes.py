@@ -15,6 +15,9 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
+
+import attrs
 
 from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepository
 from dynamic_mcp.application.catalog import Catalog
@@ -26,7 +29,7 @@ from dynamic_mcp.domain.events import (
     UserChanged,
     UserSessionsRevoked,
 )
-from dynamic_mcp.domain.prompts import can_see_prompt
+from dynamic_mcp.domain.prompts import Prompt, can_see_prompt
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.changes import Change, ChangeFeed, PromptStored, StoreReset, ToolStored, UserStored
@@ -36,7 +39,19 @@ from dynamic_mcp.ports.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T", Tool, Prompt)
+
 RETRY_SECONDS = 1.0
+
+
+def _listed_alike(before: T | None, after: T | None) -> bool:
+    """Same record apart from its timestamps: a restarting instance rewrites its package tools
+    and prompts with a new updatedAt; nobody's listing changes."""
+    if before is None or after is None:
+        return before is after
+    return attrs.evolve(before, created_at=None, updated_at=None) == attrs.evolve(
+        after, created_at=None, updated_at=None
+    )
 
 
 def user_events(before: User | None, after: User | None, before_known: bool, email: str) -> list[ChangeEvent]:
@@ -189,6 +204,8 @@ class ChangeFollower:
                 before.append(self._tools.cached(tool.creator, tool.name))
         for key in {(t.creator, t.name) for t in (change.before, change.after) if t is not None}:
             await self._tools.refresh(*key)
+        if change.before_known and _listed_alike(change.before, change.after):
+            return
         touched = [t for t in (*before, change.after) if t is not None]
         packages = self._catalog.packages
         audience = await self._audience(lambda u: any(visibility.can_access(u, t, packages) for t in touched))
@@ -197,6 +214,8 @@ class ChangeFollower:
 
     async def _prompt_changed(self, change: PromptStored) -> None:
         touched = [p for p in (change.before, change.after) if p is not None]
+        if change.before_known and _listed_alike(change.before, change.after):
+            return
         if not change.before_known:
             await self._events.publish(PromptListChanged(None))  # prompts are not cached: who saw it is unknown
             return
