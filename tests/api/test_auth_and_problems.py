@@ -103,7 +103,7 @@ def test_schema_and_interactive_docs_are_served(world: World) -> None:
     docs = world.client.get("/schema")
     assert docs.status_code == 200 and "text/html" in docs.headers["content-type"]
     assert "swagger" in docs.text.lower()
-    # every asset the page loads is served by this app (ADR 0010): no CDN
+    # every asset the page loads is served by this app (ADR 0013): no CDN
     assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", docs.text)
     assert assets and all(a.startswith("/static/swagger-ui/") for a in assets), assets
     assert all(world.client.get(a).status_code == 200 for a in assets)

@@ -60,7 +60,9 @@ def seed(base: str) -> None:
         ):
             api.post("/users", json={"email": email, "name": name, "roles": [role]}).raise_for_status()
         api.post("/tools", json=WEATHER).raise_for_status()
-        api.post("/shares", json={"email": "grace@example.com", "toolId": "admin@example.com:weather", "accessLevel": "read"})
+        api.post(
+            "/shares", json={"email": "grace@example.com", "toolId": "admin@example.com:weather", "accessLevel": "read"}
+        )
         api.post(
             "/prompts",
             json={

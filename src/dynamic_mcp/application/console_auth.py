@@ -1,4 +1,4 @@
-"""Signing in to the browser console with an API key (docs/console.md, ADR on console sessions).
+"""Signing in to the browser console with an API key (docs/console.md, ADR 0012).
 
 The browser gets only a random session id in a cookie; the server keeps its SHA-256, the
 user's email, the key digest it was opened with and a CSRF token. Any instance that shares

@@ -1,4 +1,4 @@
-"""Swagger UI for /schema from the files of the swagger-ui-bundle-v2 package: no CDN (ADR 0010)."""
+"""Swagger UI for /schema from the files of the swagger-ui-bundle-v2 package: no CDN (ADR 0013)."""
 
 from __future__ import annotations
 

@@ -76,7 +76,7 @@ def rest_exception_handlers() -> ExceptionHandlersMap:
 
 
 def rest_openapi_config(container: Container) -> OpenAPIConfig:
-    """OpenAPI document and interactive docs under /schema (Swagger UI from package files, ADR 0010)."""
+    """OpenAPI document and interactive docs under /schema (Swagger UI from package files, ADR 0013)."""
     settings: Settings = container.settings()
     return OpenAPIConfig(
         title=f"{settings.server_name} admin API",
