@@ -1,4 +1,4 @@
-"""The ``tool-management`` package (SPEC §4.2)."""
+"""The ``tool-management`` package: list, add, update and delete tools (docs/access.md)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,22 @@ PACKAGE = "tool-management"
 ADD_TOOL = {
     "name": "add-tool",
     "description": (
-        "Create a tool from a definition (name, description, inputSchema, annotations, handler {type, config}, "
-        "rolesPermitted, alwaysVisible). An existing tool of yours with the same name is replaced."
+        "Create a tool made of data (power users and admins): a name, a description, an inputSchema for its "
+        "arguments, and a handler ({type, config}) naming the handler package that runs it, e.g. echo or http. "
+        "You become its creator; a tool of yours with the same name is replaced. rolesPermitted opens it to "
+        "roles, alwaysVisible keeps it from being hidden. Only admins may point a tool at a management package. "
+        "Users who can reach the tool see it at once."
     ),
     "inputSchema": schema(
-        {"toolDefinition": {"type": "object", "description": "The tool definition; name must not contain ':'"}},
+        {
+            "toolDefinition": {
+                "type": "object",
+                "description": (
+                    "The definition: name (no ':'), description, inputSchema (a JSON Schema object), "
+                    "annotations, handler {type, config}, rolesPermitted (array of roles), alwaysVisible."
+                ),
+            }
+        },
         ("toolDefinition",),
     ),
     "annotations": hints("Add Tool", read_only=False, open_world=True),
