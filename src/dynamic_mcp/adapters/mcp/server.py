@@ -169,7 +169,7 @@ def build_server(
     # Drop the SDK's default OpenTelemetry middleware (a no-op without an exporter, but not free).
     server.middleware.clear()
     server.middleware.append(_track_sessions(sessions))
-    server.middleware.append(serve_tool_lists(listing, _mcp_tool))
+    server.middleware.append(serve_tool_lists(listing, _mcp_tool, server, ordered))
     return server
 
 

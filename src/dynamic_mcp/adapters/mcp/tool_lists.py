@@ -5,8 +5,10 @@ The SDK validates and re-serializes every handler result against the protocol ve
 about half a second per tools/list. A tool's wire form changes only when the tool does, so this
 middleware answers plain handshake-era tools/list requests itself, from wire dicts made by that
 same SDK serializer once per listed tool and protocol version (the SDK's middleware contract
-trusts a short-circuiting middleware to return the finished result). Anything else - a request
-the SDK must check or refuse, the 2026 envelope - goes down the normal path to the handler.
+trusts a short-circuiting middleware to return the finished result). 2026-07-28 requests are
+answered the same way, in the order the handler gives that era, with the envelope the SDK would
+add there (``resultType``, the server's cache hint, the ``serverInfo`` stamp). Anything else - a
+request the SDK must check or refuse - goes down the normal path to the handler.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from typing import Any
 
 import mcp_types as types
 from mcp.server.context import CallNext, ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp_types import SERVER_INFO_META_KEY
 from mcp_types.methods import serialize_server_result, validate_client_request
-from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 
 from dynamic_mcp.application.calls import ListedTool
 from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS
@@ -26,12 +30,19 @@ from dynamic_mcp.application.memo import IdentityMemo
 METHOD = "tools/list"
 Wire = dict[str, Any]
 Listing = tuple[ListedTool, ...]
+MODERN_FIELDS: Wire = {"resultType": "complete", "ttlMs": 0, "cacheScope": "private"}
 
 
 def _answerable(ctx: ServerRequestContext[Any, Any]) -> bool:
-    """A handshake-era tools/list on an initialized connection, with params the SDK accepts."""
+    """A tools/list with params the SDK accepts: of the 2026 era, or on an initialized
+    handshake-era connection."""
     version = ctx.protocol_version
-    if ctx.method != METHOD or version not in HANDSHAKE_PROTOCOL_VERSIONS or ctx.session.client_params is None:
+    if ctx.method != METHOD:
+        return False
+    if version in HANDSHAKE_PROTOCOL_VERSIONS:
+        if ctx.session.client_params is None:
+            return False
+    elif version not in MODERN_PROTOCOL_VERSIONS:
         return False
     try:
         validate_client_request(METHOD, version, ctx.params)
@@ -40,12 +51,26 @@ def _answerable(ctx: ServerRequestContext[Any, Any]) -> bool:
     return True
 
 
+def _modern_envelope(server: Server[Any], version: str) -> Wire:
+    """What the SDK adds to a 2026-era result after the handler: the type, the cache hint, the stamp."""
+    fields: Wire = {"tools": [], "resultType": "complete"}
+    hint = server.cache_hints.get(METHOD)
+    if hint is not None:
+        fields.update(ttlMs=hint.ttl_ms, cacheScope=hint.scope)
+    envelope = serialize_server_result(METHOD, version, fields)
+    envelope["_meta"] = {SERVER_INFO_META_KEY: server.server_info_stamp}
+    return envelope
+
+
 def serve_tool_lists(
     listing_of: Callable[[ServerRequestContext[Any, Any]], Awaitable[tuple[str, Listing]]],
     to_mcp: Callable[[ListedTool], types.Tool],
+    server: Server[Any],
+    modern_order: Callable[[str, Listing], Listing],
 ) -> Any:
     """Middleware over the tools/list handler's own pieces: ``listing_of`` gives the caller's email
-    and listing (the same tuple while nothing changed), ``to_mcp`` maps one listed tool."""
+    and listing (the same tuple while nothing changed), ``to_mcp`` maps one listed tool, and
+    ``modern_order`` orders a listing for the 2026 era (again the same tuple while unchanged)."""
     wire_tools: IdentityMemo[ListedTool, dict[str, Wire]] = IdentityMemo()
     envelopes: dict[str, Wire] = {}
     # email -> (the listing, protocol version, its wire tools): like the toolsets they come from
@@ -56,14 +81,19 @@ def serve_tool_lists(
         found = by_version.get(version)
         if found is None:
             dumped = to_mcp(tool).model_dump(by_alias=True, mode="json", exclude_none=True)
-            found = by_version[version] = serialize_server_result(METHOD, version, {"tools": [dumped]})["tools"][0]
+            # A 2026-era list result must carry its type and cache fields; the handshake era has neither.
+            fields = {"tools": [dumped], **(MODERN_FIELDS if version in MODERN_PROTOCOL_VERSIONS else {})}
+            found = by_version[version] = serialize_server_result(METHOD, version, fields)["tools"][0]
         return found
 
     async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
         if not _answerable(ctx):
             return await call_next(ctx)
         version = ctx.protocol_version
+        modern = version in MODERN_PROTOCOL_VERSIONS
         email, listing = await listing_of(ctx)
+        if modern:
+            listing = modern_order(email, listing)
         cached = lists.get(email)
         if cached is not None and cached[0] is listing and cached[1] == version:
             tools = cached[2]
@@ -74,7 +104,9 @@ def serve_tool_lists(
             lists[email] = (listing, version, tools)
         envelope = envelopes.get(version)
         if envelope is None:
-            envelope = envelopes[version] = serialize_server_result(METHOD, version, {"tools": []})
+            envelope = envelopes[version] = (
+                _modern_envelope(server, version) if modern else serialize_server_result(METHOD, version, {"tools": []})
+            )
         # The cached dicts and list go out read-only: the SDK copies the result and only encodes it.
         return {**envelope, "tools": tools}
 
