@@ -43,7 +43,7 @@ def listed(client: TestClient[Any]) -> Any:
 
 def test_modern_tools_list_matches_the_sdk_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
     app = create_app(build_container(Settings(admin_email=ADMIN, admin_api_key=KEY)))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1:4001") as client:
         for definition in (
             tool("zeta"),
             tool("alpha", annotations={"readOnlyHint": True, "title": "Alpha"}),
