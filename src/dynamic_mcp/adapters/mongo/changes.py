@@ -36,11 +36,12 @@ RESETTING_OPERATIONS = frozenset({"drop", "rename", "dropDatabase", "invalidate"
 DECODERS: Mapping[str, Any] = {USERS: user_from_document, TOOLS: tool_from_document, PROMPTS: prompt_from_document}
 RECORDS: Mapping[str, Any] = {USERS: UserStored, TOOLS: ToolStored, PROMPTS: PromptStored}
 
-STANDALONE_WARNING = (
-    "MongoDB is not a replica set: change streams are unavailable, so this instance will not see "
-    "changes made by other instances or by the CLI until it restarts. Run a single instance, or "
-    "run MongoDB as a replica set (a single node is enough) to run several (docs/deployment.md)."
+STANDALONE_CONSEQUENCE = (
+    "this instance will not see changes made by other instances or by the CLI until it restarts. Run a "
+    "single instance, or run MongoDB as a replica set (a single node is enough) to run several "
+    "(docs/deployment.md)."
 )
+STANDALONE_WARNING = f"MongoDB is not a replica set: change streams are unavailable, so {STANDALONE_CONSEQUENCE}"
 
 
 class MongoChangeFeed(ChangeFeed):
@@ -59,10 +60,14 @@ class MongoChangeFeed(ChangeFeed):
         except PyMongoError as exc:
             log.warning("Change feed not started: MongoDB did not answer (%s)", type(exc).__name__)
             return False
-        if not hello.get("setName"):
+        if not hello.get("setName") and hello.get("msg") != "isdbgrid":  # a replica set, or mongos
             log.warning(STANDALONE_WARNING)
             return False
-        await self._reopen()
+        try:
+            await self._reopen()
+        except PyMongoError as exc:  # e.g. a database user without the changeStream privilege
+            log.warning("Change feed not started (%s: %s); %s", type(exc).__name__, exc, STANDALONE_CONSEQUENCE)
+            return False
         log.info("Following MongoDB changes to users, tools and prompts (change streams)")
         return True
 
@@ -76,7 +81,8 @@ class MongoChangeFeed(ChangeFeed):
                     continue
             except OperationFailure as exc:
                 if exc.code != 48:  # NamespaceExists: another instance created it just now
-                    raise
+                    log.warning("Could not create %s with change-stream pre-images (code %s)", name, exc.code)
+                    continue
             try:
                 await db.command({"collMod": name, "changeStreamPreAndPostImages": {"enabled": True}})
             except OperationFailure as exc:
