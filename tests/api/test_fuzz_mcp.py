@@ -20,7 +20,7 @@ from litestar.testing import TestClient
 
 from dynamic_mcp.adapters.http.app import create_app
 
-from .conftest import ADMIN_KEY, make_container
+from .conftest import ADMIN_KEY, LOCAL, make_container
 
 HANDSHAKE = "2025-06-18"
 MODERN = "2026-07-28"
@@ -158,7 +158,7 @@ def _app(**settings: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def mcp() -> Iterator[Mcp]:
-    with TestClient(_app()) as client:
+    with TestClient(_app(), base_url=LOCAL) as client:
         yield Mcp(client)
 
 
@@ -248,7 +248,7 @@ def _builtin_tools(mcp: Mcp) -> list[dict[str, Any]]:
 def test_every_builtin_tool_with_wrong_typed_arguments(validate: bool) -> None:
     """With validation off the handlers meet the raw values: they must still answer a tool error."""
     outcomes: Counter[str] = Counter()
-    with TestClient(_app(validate_tool_input=validate)) as client:
+    with TestClient(_app(validate_tool_input=validate), base_url=LOCAL) as client:
         mcp = Mcp(client)
         tools = _builtin_tools(mcp)
         assert len(tools) >= 10

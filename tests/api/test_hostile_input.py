@@ -14,7 +14,7 @@ from dynamic_mcp.adapters.http.app import create_app
 from dynamic_mcp.application.users import MAX_SKIP
 from dynamic_mcp.cli import main as cli_main
 
-from .conftest import ADMIN_KEY, API, assert_problem, make_container, runtime_prompt, runtime_tool
+from .conftest import ADMIN_KEY, API, LOCAL, assert_problem, make_container, runtime_prompt, runtime_tool
 
 MCP_HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
 DEEP_ARRAY = b"[" * 200_000 + b"]" * 200_000
@@ -32,7 +32,7 @@ def storage(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def admin(storage: dict[str, Any]) -> Iterator[TestClient[Any]]:
-    with TestClient(create_app(make_container(**storage))) as client:
+    with TestClient(create_app(make_container(**storage)), base_url=LOCAL) as client:
         client.headers["x-apikey"] = ADMIN_KEY
         yield client
 
@@ -55,7 +55,7 @@ def test_deeply_nested_mcp_body_is_a_client_error(key: str | None, version: str 
         **({"x-apikey": key} if key else {}),
         **({"mcp-protocol-version": version} if version else {}),
     }
-    with TestClient(create_app(make_container())) as client:
+    with TestClient(create_app(make_container()), base_url=LOCAL) as client:
         response = client.post("/mcp", content=DEEP_ARRAY, headers=headers)
         assert 400 <= response.status_code < 500, response.text
         response = client.post("/mcp", content=b'{"a":' * 100_000 + b"1" + b"}" * 100_000, headers=headers)
