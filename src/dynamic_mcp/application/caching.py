@@ -18,7 +18,7 @@ from dynamic_mcp.domain.events import ChangeEvent, UserChanged, UserSessionsRevo
 from dynamic_mcp.domain.sharing import Share
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import ApiKeyDigest, User
-from dynamic_mcp.ports.repositories import UNSET, ToolRepository, UserRepository
+from dynamic_mcp.ports.repositories import UNSET, ToolRepository, UserRepository, VersionedToolRepository
 
 
 class CachedUserRepository(UserRepository):
@@ -160,7 +160,7 @@ class CachedUserRepository(UserRepository):
             self.forget(email)
 
 
-class CachedToolRepository(ToolRepository):
+class CachedToolRepository(VersionedToolRepository):
     """Keeps the whole catalogue in memory: every toolset is computed from it.
 
     Writes through this decorator patch it. Writes by another writer reach it through

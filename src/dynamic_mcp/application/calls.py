@@ -22,6 +22,7 @@ from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.environment import Environment
 from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
 from dynamic_mcp.ports.metrics import CallOutcomeKind, Metrics, NoMetrics
+from dynamic_mcp.ports.server import HandlerServer
 from dynamic_mcp.ports.validation import SchemaValidator
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class CallService:
         validate_input: bool = True,
         environment: Environment | None = None,
         env_allowlist: frozenset[str] = frozenset(),
-        server: Any = None,
+        server: HandlerServer | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self._catalog = catalog

@@ -12,7 +12,7 @@ from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.toolsets import SessionToolset
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.events import EventPublisher
-from dynamic_mcp.ports.repositories import ToolRepository, UserRepository
+from dynamic_mcp.ports.repositories import UserRepository, VersionedToolRepository
 
 MAX_CACHED_TOOLSETS = 10_000
 
@@ -21,7 +21,7 @@ class Catalog:
     def __init__(
         self,
         users: UserRepository,
-        tools: ToolRepository,
+        tools: VersionedToolRepository,
         registry: HandlerRegistry,
         events: EventPublisher,
     ) -> None:
@@ -46,18 +46,17 @@ class Catalog:
     async def toolset(self, user: User) -> SessionToolset:
         """The user's toolset, reused while neither the user record nor the catalogue changed."""
         packages = self.packages
-        version = getattr(self._tools, "version", None)
+        version = self._tools.version
         cached = self._toolsets.get(user.email)
         if (
             cached is not None
-            and version is not None
             and cached[1] == version
             and cached[2].packages == packages
             and (cached[0] is user or cached[0] == user)
         ):
             return cached[2]
         toolset = SessionToolset.build(user, await self._tools.list_all(), packages)
-        if version is not None and getattr(self._tools, "version", None) == version:
+        if self._tools.version == version:  # no write landed while the catalogue was read
             if len(self._toolsets) >= MAX_CACHED_TOOLSETS:
                 self._toolsets.clear()
             self._toolsets[user.email] = (user, version, toolset)

@@ -9,9 +9,10 @@ from dynamic_mcp.domain.errors import NotFound
 from dynamic_mcp.domain.events import PromptListChanged, ToolListChanged
 from dynamic_mcp.ports.events import EventPublisher
 from dynamic_mcp.ports.repositories import PromptRepository, ToolRepository, UserRepository
+from dynamic_mcp.ports.server import HandlerServer
 
 
-class ServerFacade:
+class ServerFacade(HandlerServer):
     def __init__(
         self,
         users: UserRepository,

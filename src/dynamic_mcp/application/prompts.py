@@ -25,6 +25,7 @@ from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.events import EventPublisher
 from dynamic_mcp.ports.handlers import PromptContext
 from dynamic_mcp.ports.repositories import PromptRepository
+from dynamic_mcp.ports.server import HandlerServer
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class PromptService:
         registry: HandlerRegistry,
         events: EventPublisher,
         clock: Clock,
-        server: Any = None,
+        server: HandlerServer | None = None,
     ) -> None:
         self._prompts = prompts
         self._catalog = catalog

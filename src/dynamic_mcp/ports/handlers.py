@@ -9,6 +9,7 @@ import attrs
 
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import User
+from dynamic_mcp.ports.server import HandlerServer
 
 
 class ProgressReporter(Protocol):
@@ -25,7 +26,7 @@ class ToolContext:
     user: User
     tool_name: str
     tool: Tool
-    server: Any = None
+    server: HandlerServer | None = None
 
 
 ToolHandler = Callable[[dict[str, Any], ToolContext, Mapping[str, Any], ProgressReporter], Awaitable[Mapping[str, Any]]]
@@ -39,7 +40,7 @@ class PromptContext:
     session_id: str | None
     user: User
     prompt_name: str
-    server: Any = None
+    server: HandlerServer | None = None
 
 
 PromptHandler = Callable[[dict[str, Any], PromptContext, Mapping[str, Any]], Awaitable[Mapping[str, Any]]]

@@ -88,6 +88,16 @@ class ToolRepository(Protocol):
         ...
 
 
+class VersionedToolRepository(ToolRepository, Protocol):
+    """A catalogue that says when it may have changed, so readers can reuse what they derived
+    from it (each user's toolset) while it has not."""
+
+    @property
+    def version(self) -> int:
+        """Changes whenever ``list_all`` may answer differently; equal versions, equal catalogues."""
+        ...
+
+
 class PromptRepository(Protocol):
     async def list_all(self) -> list[Prompt]: ...
 
