@@ -68,3 +68,12 @@ def test_dev_test_stops_at_a_lint_error(tmp_path: Path) -> None:
     assert "F401" in result.stdout
     assert "== mypy" not in result.stdout
     assert "== pytest" not in result.stdout
+
+
+@pytest.mark.parametrize("script", ["dev", ".ci/run"])
+def test_no_step_hides_in_an_and_list(script: str) -> None:
+    """Under `set -e` only the last command of `a && b` can stop the script: steps stand alone."""
+    for number, line in enumerate((ROOT / script).read_text().splitlines(), 1):
+        code = "" if line.lstrip().startswith("#") else line.strip()
+        if "&&" in code:
+            assert code.startswith(("if ", "elif ", "while ")), f"{script}:{number}: {line}"
