@@ -261,7 +261,10 @@ class Container(containers.DeclarativeContainer):
         mongo=providers.Singleton(MongoStorageProbe, client=mongo_client),
     )
     session_directory = providers.Singleton(
-        RegistrySessionDirectory, registry=session_registry, instance=providers.Callable(instance_name)
+        RegistrySessionDirectory,
+        registry=session_registry,
+        listeners=listener_registry,
+        instance=providers.Callable(instance_name),
     )
     operations = providers.Singleton(
         OperationsService,

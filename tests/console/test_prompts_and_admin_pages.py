@@ -91,3 +91,14 @@ def test_closing_an_unknown_session_is_explained(admin: Browser) -> None:
     assert "No live MCP sessions" in admin.get("/console/sessions").text
     response = admin.post("/console/sessions/close", {"handle": "nope"})
     assert response.status_code == 404 and "no longer open" in response.text
+
+
+def test_the_sessions_page_lists_listen_streams_per_user(container: Container, admin: Browser) -> None:
+    async def listener(event: Any) -> None:
+        return None
+
+    unsubscribe = container.listener_registry().subscribe("lee@example.com", listener)
+    page = admin.get("/console/sessions")
+    assert '<td data-label="User">lee@example.com</td><td data-label="Streams">1</td>' in page.text
+    unsubscribe()
+    assert "No listen streams on this instance." in admin.get("/console/sessions").text

@@ -21,9 +21,17 @@ class OperationsService:
         self._storage_mode = storage_mode
         self._facts = dict(facts)
 
+    @property
+    def instance(self) -> str:
+        return str(self._facts.get("instance", ""))
+
     async def live_sessions(self, caller: User) -> list[LiveSessionView]:
         require_admin(caller, "Only admins can see live sessions")
         return sorted(self._directory.live_sessions(), key=lambda s: (s.email, s.age_seconds))
+
+    async def listeners(self, caller: User) -> dict[str, int]:
+        require_admin(caller, "Only admins can see live sessions")
+        return self._directory.listeners()
 
     async def close_session(self, caller: User, handle: str) -> None:
         require_admin(caller, "Only admins can close sessions")

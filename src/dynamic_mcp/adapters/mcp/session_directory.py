@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 
+from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.domain.live_sessions import LiveSessionView
 from dynamic_mcp.ports.live_sessions import LiveSessionDirectory
@@ -17,9 +18,14 @@ def handle_of(session_id: str) -> str:
 
 
 class RegistrySessionDirectory(LiveSessionDirectory):
-    def __init__(self, registry: SessionRegistry, instance: str) -> None:
+    def __init__(self, registry: SessionRegistry, listeners: ListenerRegistry, instance: str) -> None:
         self._registry = registry
+        self._listeners = listeners
         self._instance = instance
+
+    def listeners(self) -> dict[str, int]:
+        # listening() names users with at least one listener; streams_of counts their open streams
+        return {email: max(self._listeners.streams_of(email), 1) for email in sorted(self._listeners.listening())}
 
     def live_sessions(self) -> list[LiveSessionView]:
         now = time.monotonic()

@@ -29,7 +29,17 @@ async def sessions(request: Request[Any, Any, Any], svc: Svc) -> Template:
     by_user: dict[str, list[Any]] = {}
     for session in live:
         by_user.setdefault(session.email, []).append(session)
-    return page(request, "sessions.html", "Sessions", section="/sessions", by_user=by_user, duration=_duration)
+    listeners = await svc.operations.listeners(current_of(request.state).user)
+    return page(
+        request,
+        "sessions.html",
+        "Sessions",
+        section="/sessions",
+        by_user=by_user,
+        listeners=listeners,
+        instance=svc.operations.instance,
+        duration=_duration,
+    )
 
 
 @post("/sessions/close", status_code=303)
