@@ -7,6 +7,7 @@ import pytest
 from dynamic_mcp.domain.errors import Conflict, NotFound
 from dynamic_mcp.domain.sharing import AccessLevel, Share
 from dynamic_mcp.domain.users import ApiKeyDigest, User
+from dynamic_mcp.ports.repositories import UserFields
 from tests.contract.conftest import Repositories
 
 KEY_A = ApiKeyDigest(hash="a" * 64, prefix="aaaaaaaa")
@@ -55,18 +56,18 @@ async def test_users_without_a_key_do_not_clash(repos: Repositories) -> None:
 async def test_update_fields_changes_only_the_given_fields(repos: Repositories) -> None:
     share = Share("ann@example.com:t", "ann@example.com", AccessLevel.WRITE, repos.clock.now())
     before = await repos.users.add(user(name="Ann", roles=("user",), api_key=KEY_A, hidden_tools=("x:y",)))
-    after = await repos.users.update_fields("ann@example.com", roles=("power-user",))
+    after = await repos.users.update_fields("ann@example.com", UserFields(roles=("power-user",)))
     assert after.roles == ("power-user",)
     assert (after.name, after.api_key, after.hidden_tools) == ("Ann", KEY_A, ("x:y",))
     assert after.created_at == before.created_at and after.updated_at != before.updated_at
-    after = await repos.users.update_fields("ann@example.com", name=None, shared_tools=(share,))
+    after = await repos.users.update_fields("ann@example.com", UserFields(name=None, shared_tools=(share,)))
     assert (after.name, after.roles, after.shared_tools) == (None, ("power-user",), (share,))
     assert await repos.users.get("ann@example.com") == after
 
 
 async def test_update_fields_of_unknown_user_is_not_found(repos: Repositories) -> None:
     with pytest.raises(NotFound):
-        await repos.users.update_fields("nobody@example.com", name="X")
+        await repos.users.update_fields("nobody@example.com", UserFields(name="X"))
 
 
 async def test_set_api_key_replaces_the_lookup_hash(repos: Repositories) -> None:

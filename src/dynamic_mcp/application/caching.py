@@ -18,7 +18,7 @@ from dynamic_mcp.domain.events import ChangeEvent, UserChanged, UserSessionsRevo
 from dynamic_mcp.domain.sharing import Share
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import ApiKeyDigest, User
-from dynamic_mcp.ports.repositories import UNSET, ToolRepository, UserRepository, VersionedToolRepository
+from dynamic_mcp.ports.repositories import ToolRepository, UserFields, UserRepository, VersionedToolRepository
 
 
 class CachedUserRepository(UserRepository):
@@ -94,16 +94,9 @@ class CachedUserRepository(UserRepository):
         finally:
             self.invalidate(user.email)
 
-    async def update_fields(
-        self,
-        email: str,
-        *,
-        name: str | None = UNSET,
-        roles: tuple[str, ...] = UNSET,
-        shared_tools: tuple[Share, ...] = UNSET,
-    ) -> User:
+    async def update_fields(self, email: str, fields: UserFields) -> User:
         try:
-            return await self._inner.update_fields(email, name=name, roles=roles, shared_tools=shared_tools)
+            return await self._inner.update_fields(email, fields)
         finally:
             self.invalidate(email)
 

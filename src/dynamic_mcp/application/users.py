@@ -16,7 +16,7 @@ from dynamic_mcp.domain.users import User, is_valid_email, normalize_email
 from dynamic_mcp.ports.auth import KeyIssuer
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.events import EventPublisher
-from dynamic_mcp.ports.repositories import UNSET, UserRepository
+from dynamic_mcp.ports.repositories import UNSET, UserFields, UserRepository
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 1000
@@ -111,7 +111,7 @@ class UserService:
             raise Invalid("name must be a string")
         roles = parse_new_roles(changes["roles"]) if "roles" in changes else UNSET
         shares = self._parse_shares(changes["sharedTools"], caller) if "sharedTools" in changes else UNSET
-        user = await self._users.update_fields(email, name=name, roles=roles, shared_tools=shares)
+        user = await self._users.update_fields(email, UserFields(name=name, roles=roles, shared_tools=shares))
         await self._events.publish(UserChanged(email))
         if roles is not UNSET or shares is not UNSET:
             await self._events.publish(ToolListChanged(frozenset({email})))

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+import attrs
+
 from dynamic_mcp.domain.prompts import Prompt
 from dynamic_mcp.domain.sharing import Share
 from dynamic_mcp.domain.tools import Tool
@@ -18,9 +20,17 @@ UNSET: Any = object()
 """Sentinel for "leave this field as it is" in partial updates."""
 
 
-def given_fields(**fields: Any) -> dict[str, Any]:
-    """The fields of a partial update that were actually given (not UNSET)."""
-    return {name: value for name, value in fields.items() if value is not UNSET}
+@attrs.frozen
+class UserFields:
+    """A partial update of a user: only the fields given (not UNSET) change."""
+
+    name: str | None = UNSET
+    roles: tuple[str, ...] = UNSET
+    shared_tools: tuple[Share, ...] = UNSET
+
+    def given(self) -> dict[str, Any]:
+        """Domain attribute name -> new value, for the fields that were given."""
+        return {key: value for key, value in attrs.asdict(self, recurse=False).items() if value is not UNSET}
 
 
 class UserRepository(Protocol):
@@ -36,14 +46,7 @@ class UserRepository(Protocol):
         """Store a new user; Conflict when the email or key hash is taken."""
         ...
 
-    async def update_fields(
-        self,
-        email: str,
-        *,
-        name: str | None = UNSET,
-        roles: tuple[str, ...] = UNSET,
-        shared_tools: tuple[Share, ...] = UNSET,
-    ) -> User:
+    async def update_fields(self, email: str, fields: UserFields) -> User:
         """Set only the given fields; NotFound when the user does not exist."""
         ...
 

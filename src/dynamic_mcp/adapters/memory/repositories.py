@@ -18,7 +18,7 @@ from dynamic_mcp.domain.sharing import Share, with_share, without_shares
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import ApiKeyDigest, User
 from dynamic_mcp.ports.clock import Clock
-from dynamic_mcp.ports.repositories import UNSET, PromptRepository, ToolRepository, UserRepository, given_fields
+from dynamic_mcp.ports.repositories import PromptRepository, ToolRepository, UserFields, UserRepository
 
 
 class InMemoryUserRepository(UserRepository):
@@ -62,15 +62,8 @@ class InMemoryUserRepository(UserRepository):
         self._users[email] = updated
         return updated
 
-    async def update_fields(
-        self,
-        email: str,
-        *,
-        name: str | None = UNSET,
-        roles: tuple[str, ...] = UNSET,
-        shared_tools: tuple[Share, ...] = UNSET,
-    ) -> User:
-        return self._replace(email, **given_fields(name=name, roles=roles, shared_tools=shared_tools))
+    async def update_fields(self, email: str, fields: UserFields) -> User:
+        return self._replace(email, **fields.given())
 
     async def set_api_key(self, email: str, digest: ApiKeyDigest) -> User:
         owner = self._by_key.get(digest.hash)

@@ -32,7 +32,7 @@ from dynamic_mcp.domain.errors import Conflict, NotFound
 from dynamic_mcp.domain.sharing import Share
 from dynamic_mcp.domain.users import ApiKeyDigest, User
 from dynamic_mcp.ports.clock import Clock
-from dynamic_mcp.ports.repositories import UNSET, UserRepository, given_fields
+from dynamic_mcp.ports.repositories import UserFields, UserRepository
 
 USER_PROJECTION = {LEGACY_API_KEY: 0}  # a not yet migrated plain key never leaves the database
 
@@ -91,15 +91,8 @@ class MongoUserRepository(UserRepository):
                 raise Conflict(f"User '{user.email}' already exists") from exc
         return stored
 
-    async def update_fields(
-        self,
-        email: str,
-        *,
-        name: str | None = UNSET,
-        roles: tuple[str, ...] = UNSET,
-        shared_tools: tuple[Share, ...] = UNSET,
-    ) -> User:
-        changes = given_fields(name=name, roles=roles, shared_tools=shared_tools)
+    async def update_fields(self, email: str, fields: UserFields) -> User:
+        changes = fields.given()
         to_set, to_unset = field_changes(User, changes, USER_FIELDS)
         to_set["updatedAt"] = self._clock.now()
         return await self._update(email, set_and_unset(to_set, to_unset))

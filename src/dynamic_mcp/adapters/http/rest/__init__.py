@@ -13,6 +13,7 @@ from dynamic_mcp.adapters.http.api_docs import offline_swagger_plugin
 from dynamic_mcp.adapters.http.rest.auth import api_key_guard, origin_guard, provide_caller
 from dynamic_mcp.adapters.http.rest.operations import AdminOperations
 from dynamic_mcp.adapters.http.rest.options import allowed_methods
+from dynamic_mcp.adapters.http.rest.params import provide_page
 from dynamic_mcp.adapters.http.rest.problems import EXCEPTION_HANDLERS, fallback_exception_handlers
 from dynamic_mcp.adapters.http.rest.prompts import PromptsController
 from dynamic_mcp.adapters.http.rest.sharing import HiddenToolsController, MySharesController, SharesController
@@ -64,6 +65,7 @@ def rest_router(container: Container) -> Router:
         dependencies={
             "ops": Provide(provide_ops, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),
+            "page": Provide(provide_page, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         security=[{API_KEY_SCHEME: []}, {BEARER_SCHEME: []}],

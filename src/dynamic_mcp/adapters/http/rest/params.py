@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import attrs
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
@@ -24,6 +25,24 @@ ToolName = Annotated[str, PathParameter(description="Plain tool name or namespac
 PromptName = Annotated[str, PathParameter(description="The prompt's name")]
 DEFAULT_SKIP = 0
 
+
+@attrs.frozen
+class PageQuery:
+    """``?nameContains=&skip=&limit=``, as every list endpoint takes them."""
+
+    name_contains: str | None
+    skip: int
+    limit: int
+
+
+def provide_page(
+    name_contains: NameContains = None, skip: Skip = DEFAULT_SKIP, limit: Limit = DEFAULT_LIMIT
+) -> PageQuery:
+    return PageQuery(name_contains, skip, limit)
+
+
+Page = NamedDependency[PageQuery]
+
 __all__ = [
     "DEFAULT_LIMIT",
     "DEFAULT_SKIP",
@@ -32,6 +51,8 @@ __all__ = [
     "Limit",
     "NameContains",
     "Ops",
+    "Page",
+    "PageQuery",
     "PromptName",
     "Skip",
     "ToolName",

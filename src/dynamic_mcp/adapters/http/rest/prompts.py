@@ -6,16 +6,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody
 
 from dynamic_mcp.adapters.http.rest import schemas as s
-from dynamic_mcp.adapters.http.rest.params import (
-    DEFAULT_LIMIT,
-    DEFAULT_SKIP,
-    Caller,
-    Limit,
-    NameContains,
-    Ops,
-    PromptName,
-    Skip,
-)
+from dynamic_mcp.adapters.http.rest.params import Caller, Ops, Page, PromptName
 from dynamic_mcp.adapters.http.rest.problems import problem_responses
 
 
@@ -24,16 +15,9 @@ class PromptsController(Controller):
     tags = ["prompts"]
 
     @get("/", summary="Prompts visible to the caller", responses=problem_responses())
-    async def list_prompts(
-        self,
-        ops: Ops,
-        caller: Caller,
-        name_contains: NameContains = None,
-        skip: Skip = DEFAULT_SKIP,
-        limit: Limit = DEFAULT_LIMIT,
-    ) -> s.PromptPage:
+    async def list_prompts(self, ops: Ops, caller: Caller, page: Page) -> s.PromptPage:
         """Handler config is shown to admins and to each prompt's creator only."""
-        return await ops.list_prompts(caller, name_contains, skip, limit)
+        return await ops.list_prompts(caller, page.name_contains, page.skip, page.limit)
 
     @post("/", summary="Create a prompt", responses=problem_responses(403, 409, 422))
     async def add_prompt(self, ops: Ops, caller: Caller, data: JSONBody[s.NewPrompt]) -> s.PromptSaved:

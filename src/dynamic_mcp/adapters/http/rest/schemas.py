@@ -150,20 +150,6 @@ class ToolDefinition(TypedDict):
     alwaysVisible: NotRequired[bool]
 
 
-class ToolDefinitionIn(TypedDict, total=False):
-    """A definition, or one wrapped as add-tool's arguments: ``{"toolDefinition": {...}}``. The use
-    case checks which fields are required, so both shapes get the same errors at every door."""
-
-    name: str
-    inputSchema: dict[str, Any]
-    handler: HandlerIn
-    description: str | None
-    annotations: dict[str, Any] | None
-    rolesPermitted: list[str] | None
-    alwaysVisible: bool
-    toolDefinition: ToolDefinition
-
-
 class ToolUpdate(TypedDict, total=False):
     description: str | None
     inputSchema: dict[str, Any]
@@ -171,6 +157,14 @@ class ToolUpdate(TypedDict, total=False):
     handler: HandlerIn
     rolesPermitted: list[str] | None
     alwaysVisible: bool
+
+
+class ToolDefinitionIn(ToolUpdate, total=False):
+    """A definition, or one wrapped as add-tool's arguments: ``{"toolDefinition": {...}}``. The use
+    case checks which fields are required, so both shapes get the same errors at every door."""
+
+    name: str
+    toolDefinition: ToolDefinition
 
 
 class StoredToolDefinition(TypedDict):

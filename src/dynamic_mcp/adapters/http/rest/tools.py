@@ -6,16 +6,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody
 
 from dynamic_mcp.adapters.http.rest import schemas as s
-from dynamic_mcp.adapters.http.rest.params import (
-    DEFAULT_LIMIT,
-    DEFAULT_SKIP,
-    Caller,
-    Limit,
-    NameContains,
-    Ops,
-    Skip,
-    ToolName,
-)
+from dynamic_mcp.adapters.http.rest.params import Caller, Ops, Page, ToolName
 from dynamic_mcp.adapters.http.rest.problems import problem_responses
 
 
@@ -24,16 +15,9 @@ class ToolsController(Controller):
     tags = ["tools"]
 
     @get("/", summary="Tools the caller may use", responses=problem_responses())
-    async def list_tools(
-        self,
-        ops: Ops,
-        caller: Caller,
-        name_contains: NameContains = None,
-        skip: Skip = DEFAULT_SKIP,
-        limit: Limit = DEFAULT_LIMIT,
-    ) -> s.ToolPage:
+    async def list_tools(self, ops: Ops, caller: Caller, page: Page) -> s.ToolPage:
         """Every tool the caller can call, hidden ones included and flagged."""
-        return await ops.list_tools(caller, name_contains, skip, limit)
+        return await ops.list_tools(caller, page.name_contains, page.skip, page.limit)
 
     @post("/", summary="Create or replace one of your tools", responses=problem_responses(403, 422))
     async def add_tool(self, ops: Ops, caller: Caller, data: JSONBody[s.ToolDefinitionIn]) -> s.ToolSaved:

@@ -6,16 +6,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody
 
 from dynamic_mcp.adapters.http.rest import schemas as s
-from dynamic_mcp.adapters.http.rest.params import (
-    DEFAULT_LIMIT,
-    DEFAULT_SKIP,
-    Caller,
-    Email,
-    Limit,
-    NameContains,
-    Ops,
-    Skip,
-)
+from dynamic_mcp.adapters.http.rest.params import Caller, Email, Ops, Page
 from dynamic_mcp.adapters.http.rest.problems import problem_responses
 
 
@@ -24,16 +15,9 @@ class UsersController(Controller):
     tags = ["users"]
 
     @get("/", summary="List users", responses=problem_responses())
-    async def list_users(
-        self,
-        ops: Ops,
-        caller: Caller,
-        name_contains: NameContains = None,
-        skip: Skip = DEFAULT_SKIP,
-        limit: Limit = DEFAULT_LIMIT,
-    ) -> s.UserPage:
+    async def list_users(self, ops: Ops, caller: Caller, page: Page) -> s.UserPage:
         """Every role may list users (email and name only)."""
-        return await ops.list_users(caller, name_contains, skip, limit)
+        return await ops.list_users(caller, page.name_contains, page.skip, page.limit)
 
     @post("/", summary="Create a user (admins)", responses=problem_responses(403, 409, 422))
     async def add_user(self, ops: Ops, caller: Caller, data: JSONBody[s.NewUser]) -> s.CreatedUser:
