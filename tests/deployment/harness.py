@@ -33,7 +33,7 @@ pid {dir}/nginx.pid;
 error_log {dir}/error.log warn;
 events {{ worker_connections 8192; }}
 http {{
-    log_format upstreams '$http_mcp_method|$request_method|$uri|$status|$upstream_addr';
+    log_format upstreams '$http_mcp_method|$request_method|$uri|$status|$upstream_addr|$http_mcp_session_id';
     access_log {dir}/access.log upstreams;
     client_body_temp_path {dir}/body;
     proxy_temp_path {dir}/proxy;
@@ -89,13 +89,14 @@ class Nginx:
         self.stop()
         raise RuntimeError(f"nginx did not answer: {self.errors()}")
 
-    def requests(self) -> list[tuple[str, str, str, int, str]]:
-        """(MCP method header, HTTP method, path, status, upstream) of each completed request."""
+    def requests(self) -> list[tuple[str, str, str, int, str, str]]:
+        """(MCP method header, HTTP method, path, status, upstream, MCP session id) of each
+        completed request, in the order they completed."""
         path = Path(self.dir) / "access.log"
         rows = []
         for line in path.read_text().splitlines() if path.exists() else []:
-            mcp, method, uri, status, upstream = line.split("|")
-            rows.append((mcp if mcp != "-" else "", method, uri, int(status), upstream))
+            mcp, method, uri, status, upstream, session = line.split("|")
+            rows.append((mcp.strip("-"), method, uri, int(status), upstream, session.strip("-")))
         return rows
 
     def errors(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import re
@@ -271,6 +272,14 @@ async def test_an_sdk_session_through_nginx_runs_the_whole_scenario(deployment: 
             assert "hop" not in await user_client.tool_names()
             await user_client.ok("hop", {"x": 2})  # hidden tools stay callable
             await user_client.ok("reset-api-key", {"userConfirmed": True})
+    # One session's consecutive POSTs were answered by different instances.
+    hops: dict[str, list[int]] = {}
+    for _, method, _, _, upstream, session in deployment.nginx.requests():
+        if session and method == "POST" and upstream not in ("", "-"):
+            hops.setdefault(session, []).append(deployment.instance_of(upstream))
+    busiest = max(hops.values(), key=len)
+    assert set(busiest) == {0, 1, 2}, hops
+    assert sum(a != b for a, b in itertools.pairwise(busiest)) >= len(busiest) // 2, busiest
 
 
 # -- the 2026-07-28 era: no session at all, so every request may land anywhere ------------------
@@ -314,7 +323,7 @@ class Stream:
 def instances_that_served(deployment: Deployment, mcp_method: str) -> set[int]:
     return {
         deployment.instance_of(upstream)
-        for method, _, path, _, upstream in deployment.nginx.requests()
+        for method, _, path, _, upstream, _ in deployment.nginx.requests()
         if method == mcp_method and path == "/mcp" and upstream not in ("", "-")
     }
 
