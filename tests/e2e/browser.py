@@ -101,3 +101,41 @@ async def sign_in(page: Page, base_url: str, key: str) -> None:
 
 async def unlabelled(page: Page) -> list[str]:
     return list(await page.evaluate(UNLABELLED_JS))
+
+
+# WCAG 2 contrast of every visible text against its nearest opaque background: 4.5:1, or 3:1
+# for large text (24 px, or 18.66 px bold). Returns the failures.
+LOW_CONTRAST_JS = """
+() => {
+  const parse = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const failures = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el || !el.offsetParent && el.tagName !== 'BODY') continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || el.closest('.vh, .skip, option')) continue;
+    const fg = lum(parse(style.color).slice(0, 3)), bg = lum(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < needed) failures.push(`${ratio.toFixed(2)} ${el.tagName} "${node.textContent.trim().slice(0, 40)}"`);
+  }
+  return failures;
+}
+"""
+
+
+async def low_contrast(page: Page) -> list[str]:
+    return list(await page.evaluate(LOW_CONTRAST_JS))

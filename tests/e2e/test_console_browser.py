@@ -10,7 +10,7 @@ import anyio
 import httpx
 import pytest
 
-from tests.e2e.browser import PHONE, chromium, recorded_context, sign_in, unlabelled
+from tests.e2e.browser import PHONE, chromium, low_contrast, recorded_context, sign_in, unlabelled
 from tests.integration.harness import ADMIN_KEY, TOOLS_CHANGED, ServerProcess, connect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -139,7 +139,7 @@ async def test_pages_make_no_external_requests_log_no_errors_and_label_every_inp
             response = await page.goto(f"{server.url}/console/{path}")
             assert response is not None and response.status == 200, (path, response and response.status)
             await page.wait_for_load_state("networkidle")
-            missing = await unlabelled(page)
+            missing = [*await unlabelled(page), *await low_contrast(page)]
             if missing:
                 problems[path] = missing
             if viewport:  # nothing wider than a phone: no sideways scrolling of the page itself
