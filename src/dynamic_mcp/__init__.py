@@ -1,6 +1,6 @@
 """dynamic-mcp: a multi-user MCP server whose tools are data.
 
-The public API (SPEC §6.6) is importable from here; importing it starts nothing.
+The public API (docs/tools.md) is importable from here; importing it starts nothing.
 """
 
 from __future__ import annotations

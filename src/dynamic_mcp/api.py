@@ -1,4 +1,4 @@
-"""The public Python API for embedding the server (SPEC §6.6).
+"""The public Python API for embedding the server (docs/tools.md).
 
 server = DynamicMcpServer("my-server", "1.0.0")    # name and version shown to clients as serverInfo
 await server.register_handler(my_package)   # before or after start()
@@ -57,7 +57,7 @@ class DynamicMcpServer:
         ]
 
     async def register_handler(self, package: HandlerPackage) -> None:
-        """Register a handler package (§6.2). After start its tools are stored at once and the
+        """Register a handler package (docs/tools.md). After start its tools are stored at once and the
         affected sessions are told; its routes are mounted on the running app."""
         routes = [HttpRoute.parse(spec) for spec in package.auth_routes]
         check_new_routes(self._route_keys(), routes)

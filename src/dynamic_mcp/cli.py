@@ -1,4 +1,4 @@
-"""The ``dynamic-mcp`` command (SPEC §11.3)."""
+"""The ``dynamic-mcp`` command (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -45,12 +45,12 @@ def serve(host: str | None, port: int | None) -> None:
     log = logging.getLogger("dynamic_mcp")
     if settings.storage == "memory":
         log.warning("MONGODB_URI is not set: running in memory mode, nothing is persisted")
-    try:  # an unreachable database is one clear line and exit 1, not a lifespan traceback (§9.3)
+    try:  # an unreachable database is one clear line and exit 1, not a lifespan traceback (docs/configuration.md)
         asyncio.run(check_storage(settings))
     except StorageUnavailable as exc:
         raise click.ClickException(exc.message) from exc
     app = create_app(build_container(settings))
-    # Access logs stay off: request lines carry query strings, and those may carry API keys (§7.8).
+    # Access logs stay off: request lines carry query strings, and those may carry API keys (docs/configuration.md).
     uvicorn.run(
         app,
         host=settings.host,
@@ -65,7 +65,7 @@ def serve(host: str | None, port: int | None) -> None:
 @main.command("admin-key")
 @click.option("--reset", is_flag=True, help="Issue a new key for the bootstrap admin and print it.")
 def admin_key(reset: bool) -> None:
-    """Show or reset the bootstrap admin's API key (database mode, SPEC §9.3)."""
+    """Show or reset the bootstrap admin's API key (database mode, docs/configuration.md)."""
     from dynamic_mcp.cli_support.database import STALE_SERVER_NOTE, reset_admin_key, run_in_database
 
     settings = commands.load_settings()

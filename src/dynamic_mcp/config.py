@@ -1,4 +1,4 @@
-"""Settings from the environment (SPEC §9.1). Reading happens only when asked, never at import."""
+"""Settings from the environment (docs/configuration.md). Reading happens only when asked, never at import."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv_path: Path | None = None) -> Settings:
-        """Environment wins over a ``.env`` file in the working directory (§9.1)."""
+        """Environment wins over a ``.env`` file in the working directory (docs/configuration.md)."""
         file_values = {k: v for k, v in dotenv_values(dotenv_path or Path.cwd() / ".env").items() if v is not None}
         env: dict[str, str] = {**file_values, **(os.environ if environ is None else environ)}
         uri = env.get("MONGODB_URI") or env.get("MONGO_URI") or None

@@ -91,7 +91,7 @@ def server_facts(settings: Settings) -> dict[str, str]:
     return {
         "instance": instance_name(),
         "serverName": settings.server_name,
-        "serverVersion": version("dynamic-mcp-server"),
+        "serverVersion": settings.server_version,
         "python": platform.python_version(),
         "mcpSdk": version("mcp"),
         "litestar": version("litestar"),
@@ -129,7 +129,7 @@ class Container(containers.DeclarativeContainer):
     )
     mongo_db = providers.Singleton(database, client=mongo_client, name=settings.provided.mongodb_db)
 
-    # The stores as configured; everything else reads them through the caches below (SPEC §11.8).
+    # The stores as configured; everything else reads them through the caches below (docs/deployment.md).
     user_store = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryUserRepository, clock=clock),
@@ -297,7 +297,7 @@ def build_container(settings: Settings) -> Container:
 
 
 async def prepare_storage(container: Container) -> None:
-    """Start-up storage steps (SPEC §9.3): in mongo mode ping, create indexes, migrate plain keys.
+    """Start-up storage steps (docs/configuration.md): in mongo mode ping, create indexes, migrate plain keys.
 
     Raises StorageUnavailable when MongoDB cannot be reached; a no-op in memory mode.
     """
@@ -322,7 +322,7 @@ async def stop_following(container: Container) -> None:
 
 
 async def check_storage(settings: Settings) -> None:
-    """Fail fast before serving (SPEC §9.3): StorageUnavailable unless MongoDB answers a ping.
+    """Fail fast before serving (docs/configuration.md): StorageUnavailable unless MongoDB answers a ping.
 
     Uses a short-lived client of its own, so it can run in an event loop of its own before the
     server starts; a no-op in memory mode.
@@ -332,7 +332,7 @@ async def check_storage(settings: Settings) -> None:
 
 
 async def storage_health(container: Container, within_seconds: float = 2.0) -> None:
-    """The deep health check (SPEC §7.7): StorageUnavailable unless MongoDB answers a ping in time."""
+    """The deep health check (docs/configuration.md): StorageUnavailable unless MongoDB answers a ping in time."""
     settings: Settings = container.settings()
     if settings.storage == "mongo":
         await ping(container.mongo_client(), within_seconds)

@@ -1,4 +1,4 @@
-"""Names of the public API (SPEC §6.6), re-exported lazily by ``dynamic_mcp`` (its ``__all__``)."""
+"""Names of the public API (docs/tools.md), re-exported lazily by ``dynamic_mcp`` (its ``__all__``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dynamic_mcp.ports.handlers import PromptContext as PromptContext
 from dynamic_mcp.ports.handlers import ToolContext as ToolContext
 
 ToolDefinition = dict[str, Any]
-"""A tool definition with the original camelCase keys (§2.3 minus creator)."""
+"""A tool definition with the original camelCase keys (docs/tools.md minus creator)."""
 PromptDefinition = dict[str, Any]
 HandlerOutput = dict[str, Any]
 """``{"result": ..., "message"?: str, "nextSteps"?: [str]}``."""
@@ -26,7 +26,7 @@ logger = logging.getLogger("dynamic_mcp")
 
 
 def _sender() -> EmailSender:
-    """Postmark when POSTMARK_API_TOKEN and SMTP_FROM are set, else a sender that only logs (§9.2)."""
+    """Postmark when POSTMARK_API_TOKEN and SMTP_FROM are set, else a sender that only logs (docs/configuration.md)."""
     settings = Settings.from_env()
     if settings.postmark_api_token and settings.smtp_from:
         return PostmarkEmailSender(settings.postmark_api_token, settings.smtp_from, settings.postmark_api_url)

@@ -1,4 +1,4 @@
-"""Authentication (the key sources of /mcp, SPEC §7.2), RFC 9457 problem details, and /schema."""
+"""Authentication (the key sources of /mcp, docs/access.md), RFC 9457 problem details, and /schema."""
 
 from __future__ import annotations
 

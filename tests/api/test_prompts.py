@@ -1,4 +1,4 @@
-"""/prompts over REST (SPEC §3.8, §3.9, §4.3)."""
+"""/prompts over REST (docs/access.md)."""
 
 from __future__ import annotations
 

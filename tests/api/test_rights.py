@@ -1,4 +1,4 @@
-"""SPEC §3 through REST, endpoint by endpoint and role by role: who may, who gets 403, and where
+"""docs/access.md through REST, endpoint by endpoint and role by role: who may, who gets 403, and where
 existence must not leak, who gets 404. Each case runs on a fresh world."""
 
 from __future__ import annotations

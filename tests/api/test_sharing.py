@@ -1,4 +1,4 @@
-"""/shares, /me/shares and /me/hidden-tools over REST (SPEC §3.4, §3.6c-d)."""
+"""/shares, /me/shares and /me/hidden-tools over REST (docs/access.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/tools over REST (SPEC §3.5, §3.6, §4.2): the same rules and notifications as the MCP tools."""
+"""/tools over REST (docs/access.md): the same rules and notifications as the MCP tools."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/users, /me and API key resets over REST (SPEC §4.1)."""
+"""/users, /me and API key resets over REST (docs/access.md)."""
 
 from __future__ import annotations
 

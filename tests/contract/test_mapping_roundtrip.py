@@ -1,4 +1,4 @@
-"""The Mongo mappers are symmetric and keep the original's field names (SPEC §2, §10.1)."""
+"""The Mongo mappers are symmetric and keep the original's field names (docs/access.md, docs/compatibility.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Plain API keys in an original database become hashed keys at start-up (SPEC §2.2, §10.4.1)."""
+"""Plain API keys in an original database become hashed keys at start-up (docs/access.md, docs/compatibility.md)."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ async def test_a_legacy_unique_index_on_the_plain_key_does_not_block_the_migrati
 ) -> None:
     await mongo_db.users.create_index("apiKey", unique=True)  # as an older original server made it
     await mongo_db.users.insert_many([original_user(f"u{i}@example.com", f"plain-key-{i}") for i in range(3)])
-    await ensure_indexes(mongo_db)  # start-up order: indexes, then migration (SPEC §9.3)
+    await ensure_indexes(mongo_db)  # start-up order: indexes, then migration (docs/configuration.md)
     assert await migrate_plain_keys(mongo_db, HASHER) == 3
     assert await mongo_db.users.count_documents({"apiKeyHash": {"$exists": True}}) == 3
 

@@ -1,4 +1,4 @@
-"""PromptRepository contract (SPEC §2.7, §3.9): the same behaviour in every adapter."""
+"""PromptRepository contract (docs/access.md): the same behaviour in every adapter."""
 
 from __future__ import annotations
 

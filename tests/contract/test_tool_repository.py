@@ -1,4 +1,4 @@
-"""ToolRepository contract (SPEC §2.3): the same behaviour in every adapter."""
+"""ToolRepository contract (docs/tools.md): the same behaviour in every adapter."""
 
 from __future__ import annotations
 

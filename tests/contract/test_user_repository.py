@@ -1,4 +1,4 @@
-"""UserRepository contract (SPEC §2.1, §2.2, §2.4, §2.5): the same behaviour in every adapter."""
+"""UserRepository contract (docs/access.md): the same behaviour in every adapter."""
 
 from __future__ import annotations
 

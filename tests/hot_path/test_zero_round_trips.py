@@ -1,4 +1,4 @@
-"""SPEC §11.8: a steady-state tools/list and tools/call does no store round trip.
+"""a steady-state tools/list and tools/call does no store round trip.
 
 Memory: the stores are wrapped in call counters. Mongo: pymongo command monitoring counts every
 command the driver sends. Both count after a warm-up call: the rest must be zero.
@@ -117,7 +117,7 @@ async def test_memory_changes_still_show_up_on_the_next_request(
     assert listed["hot"].description == "new"
     await calls.call_tool(ADMIN, "delete-user", {"email": user})
     outcome = await calls.call_tool(user, "hot", {})
-    assert outcome.is_error  # a deleted user's calls fail at once (§3.3)
+    assert outcome.is_error  # a deleted user's calls fail at once (docs/access.md)
 
 
 @pytest.mark.mongo

@@ -1,4 +1,4 @@
-"""SPEC §3 and §8.2 through a real MCP client: who sees and calls what, and who is told."""
+"""docs/access.md, docs/protocol.md through a real MCP client: who sees and calls what, and who is told."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ async def test_namespaced_id_selects_among_same_named_tools(server: ServerProces
         duplicates = listing["duplicateBaseNames"]
         assert [d["baseName"] for d in duplicates] == [name]
         assert set(duplicates[0]["namespacedNames"]) == {f"{first}:{name}", f"{second}:{name}"}
-        # a plain name picks the caller's own tool first (SPEC §3.5b)
+        # a plain name picks the caller's own tool first (docs/access.md)
         assert "WARNING" in (await b.ok("list-tools", {"nameContains": name}))["message"]
         assert not (await b.call(f"{first}:{name}"))[0]
         assert (await a.call(f"{second}:{name}"))[0]  # not shared back: not authorized
@@ -129,7 +129,7 @@ async def test_power_user_escalations_fail_with_clear_errors(server: ServerProce
     power, power_key = await users.add("power-user")
     victim, _ = await users.add("power-user")
     async with connect(server.url, power_key) as p, connect(server.url, ADMIN_KEY) as admin:
-        # sharing an admin-only tool to oneself (SPEC §10.3.1)
+        # sharing an admin-only tool to oneself (docs/compatibility.md)
         error = await p.error("share-tool", {"email": power, "toolId": "add-user", "accessLevel": "write"})
         assert "not found" in error.lower() or "not permitted" in error.lower()
         error = await p.error(

@@ -1,4 +1,4 @@
-"""Every built-in tool of SPEC §4.1-§4.2 through a real MCP client, with its errors."""
+"""Every built-in tool of docs/access.md through a real MCP client, with its errors."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ async def test_user_info_for_non_admins(server: ServerProcess, users: Users) -> 
 
 @pytest.fixture(scope="module")
 def unvalidated_server() -> Iterator[ServerProcess]:
-    """VALIDATE_TOOL_INPUT=false: the use cases' own messages (SPEC §4.1) are what callers see."""
+    """VALIDATE_TOOL_INPUT=false: the use cases' own messages (docs/access.md) are what callers see."""
     process = ServerProcess({"VALIDATE_TOOL_INPUT": "false"}).start()
     yield process
     process.stop()
@@ -133,7 +133,7 @@ async def test_tool_management_tools(server: ServerProcess, users: Users) -> Non
         assert "A valid updates object is required" in await client.error("update-tool", {"name": name, "updates": {}})
         assert "Cannot update" in await client.error("update-tool", {"name": name, "updates": {"creator": "x"}})
         assert "not found" in await client.error("update-tool", {"name": "ghost", "updates": {"description": "x"}})
-        # arguments are validated against the tool's inputSchema (SPEC §10.4.4)
+        # arguments are validated against the tool's inputSchema (docs/compatibility.md)
         assert "nameContains" in await client.error(name, {"nameContains": 42})
         # list-tools
         listing = await client.ok("list-tools", {"nameContains": name})

@@ -1,4 +1,4 @@
-"""The installed ``dynamic-mcp`` command as a subprocess (SPEC §11.3): against a running server
+"""The installed ``dynamic-mcp`` command as a subprocess (docs/cli.md): against a running server
 (--url, --api-key) and against the database (MONGODB_URI)."""
 
 from __future__ import annotations

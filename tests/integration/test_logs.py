@@ -1,4 +1,4 @@
-"""SPEC §2.2, §7.8: API keys never reach the logs, except the one-time admin creation line."""
+"""docs/access.md, docs/configuration.md: API keys never reach the logs, except the one-time admin creation line."""
 
 from __future__ import annotations
 

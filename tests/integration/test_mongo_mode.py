@@ -2,8 +2,7 @@
 
 * legacy: documents shaped like the original TypeScript server's (plain ``apiKey``, plain-name
   shares, namespaced ``hiddenTools``, built-ins stored under package names, a ``system`` tool,
-  stale unique indexes) are migrated at start, and clients keep their old keys (SPEC §2.2, §6.5,
-  §10.1, §10.4.1);
+  stale unique indexes) are migrated at start, and clients keep their old keys (docs/access.md, docs/tools.md, docs/compatibility.md);
 * persistence: what was created over MCP survives a restart;
 * fault: a lost database gives clean "storage is unavailable" errors and a 503 deep health check,
   and service resumes by itself when it returns (a private mongod, so the session one is spared);
@@ -83,7 +82,7 @@ def load_original_database(uri: str, db_name: str) -> None:
     """What the original server leaves behind, written with pymongo directly."""
     with MongoClient(uri) as client:
         db = client[db_name]
-        # Older versions of the original created these; both contradict SPEC §2.
+        # Older versions of the original created these; both contradict docs/access.md.
         db.users.create_index("apiKey", unique=True)
         db.tools.create_index("name", unique=True)
         legacy_share = {"toolId": "weather", "sharedBy": ALICE, "accessLevel": "read", "sharedAt": THEN}
@@ -109,7 +108,7 @@ def load_original_database(uri: str, db_name: str) -> None:
                     description="stale description",
                     rolesPermitted=["admin"],
                 ),
-                # a built-in that no release declares any more: pruned at start (§6.2)
+                # a built-in that no release declares any more: pruned at start (docs/tools.md)
                 _legacy_tool(
                     "retired-builtin",
                     "tool-management",
@@ -155,7 +154,7 @@ async def test_an_original_database_is_migrated_and_old_keys_keep_working(legacy
     try:
         users, tools, indexes = read_database(legacy_env["MONGODB_URI"], legacy_env["MONGODB_DB"])
 
-        # §2.2 / §10.4.1: every plain key hashed, the plaintext gone
+        # docs/access.md / docs/compatibility.md: every plain key hashed, the plaintext gone
         hasher = Sha256KeyHasher()
         for email, plain in LEGACY_KEYS.items():
             doc = users[email]
@@ -165,7 +164,7 @@ async def test_an_original_database_is_migrated_and_old_keys_keep_working(legacy
         # stale unique indexes dropped (tool names may repeat across creators)
         unique_keys = [dict(i["key"]) for i in indexes if i.get("unique")]
         assert {"apiKey": 1} not in unique_keys and {"name": 1} not in unique_keys
-        # §6.5: system tools gone, built-ins rewritten, undeclared package tools pruned, user tools kept
+        # system tools gone, built-ins rewritten, undeclared package tools pruned, user tools kept
         assert "system:system-echo" not in tools and "tool-management:retired-builtin" not in tools
         assert {"user-management:user-info", f"{ALICE}:weather", f"{ALICE}:forecast"} <= tools
 
@@ -175,14 +174,14 @@ async def test_an_original_database_is_migrated_and_old_keys_keep_working(legacy
             assert "weather" in names  # legacy plain-name share
             assert "user-info" in names and "hide-tool" in names  # the rewritten built-in reaches users again
             assert "list-users" not in names  # hidden through a namespaced id ...
-            assert (await bob.ok("list-users"))["result"]["users"]  # ... but still callable (§3.4)
+            assert (await bob.ok("list-users"))["result"]["users"]  # ... but still callable (docs/access.md)
             assert "forecast" not in names and "system-echo" not in names and "add-user" not in names
             assert (await bob.ok("weather"))["message"] == "weather from alice"
             assert "not found or not authorized" in await bob.error(f"{ALICE}:forecast")
             assert "not found or not authorized" in await bob.error("system-echo")
 
         # A second tool named "weather" needs the stale {name: 1} index gone; the plain-name share
-        # then grants it too (§3.2d: every tool of that name).
+        # then grants it too (docs/access.md: every tool of that name).
         async with connect(server.url, LEGACY_KEYS[CAROL]) as carol:
             definition = {
                 "name": "weather",

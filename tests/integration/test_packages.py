@@ -1,4 +1,4 @@
-"""Handler packages through the public API (SPEC §5, §6, §8.3-§8.4, §11.4), served for real over
+"""Handler packages through the public API (docs/access.md, docs/tools.md, docs/protocol.md), served for real over
 HTTP by DynamicMcpServer inside the test's event loop and driven by the SDK client."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The admin REST API on the real server process, in both storage modes: one rule, two doors.
 
 A share made over REST reaches the recipient's live MCP session as tools/list_changed, exactly as
-the share-tool MCP tool does (SPEC §8.2, §11.2).
+the share-tool MCP tool does (docs/protocol.md, docs/access.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SPEC §7.6: key reset and deletion end sessions; one-session mode; idle expiry."""
+"""key reset and deletion end sessions; one-session mode; idle expiry."""
 
 from __future__ import annotations
 

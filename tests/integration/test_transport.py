@@ -1,4 +1,4 @@
-"""SPEC §7: key sources, exact error bodies, session binding, bad input."""
+"""key sources, exact error bodies, session binding, bad input."""
 
 from __future__ import annotations
 

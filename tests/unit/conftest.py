@@ -36,7 +36,7 @@ async def keys(container: Container) -> dict[str, str]:
             continue
         envelope = await admin.ok("add-user", email=email, name=email.split("@")[0].upper(), roles=roles)
         issued[email] = envelope["result"]["apiKey"]
-    # add-user accepts only the built-in roles (its schema's enum); other role strings are stored data (§2.8).
+    # add-user accepts only the built-in roles (its schema's enum); other role strings are stored data (docs/access.md).
     key = container.key_issuer().issue()
     await container.users().add(User(email=CUSTOM, name="C", roles=("custom",), api_key=key.digest))
     issued[CUSTOM] = key.plain

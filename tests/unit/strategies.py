@@ -1,4 +1,4 @@
-"""Hypothesis strategies for the access rules (SPEC §2-§3).
+"""Hypothesis strategies for the access rules (docs/access.md).
 
 Every alphabet is deliberately tiny so that collisions happen often: two users with one email,
 two tools with one name, a share pointing at a tool that exists, a hidden id that is accessible.
@@ -41,11 +41,11 @@ def role_sets(roles: tuple[str, ...] = ROLES) -> st.SearchStrategy[tuple[str, ..
     return st.lists(st.sampled_from(roles), unique=True, max_size=3).map(tuple)
 
 
-# None, empty and non-empty are all distinct cases of rolesPermitted (§3.2c and the
+# None, empty and non-empty are all distinct cases of rolesPermitted (docs/access.md and the
 # "internal package tool" rule), so each gets real weight.
 roles_permitted = st.one_of(st.none(), st.just(()), role_sets().filter(bool))
 
-# A few instants only: ties on createdAt must happen (§3.5b tie-break).
+# A few instants only: ties on createdAt must happen (docs/access.md tie-break).
 created_ats = st.integers(min_value=0, max_value=3).map(lambda s: EPOCH + timedelta(seconds=s))
 
 namespaced_ids = st.builds(namespaced_id, creators, tool_names)
@@ -72,7 +72,7 @@ def tools(
 
 
 def catalogues(min_size: int = 0, max_size: int = 12) -> st.SearchStrategy[list[Tool]]:
-    """Stored tools: (name, creator) is unique (§2.3), names repeat across creators."""
+    """Stored tools: (name, creator) is unique (docs/tools.md), names repeat across creators."""
     return st.lists(tools(), min_size=min_size, max_size=max_size, unique_by=lambda t: (t.creator, t.name))
 
 

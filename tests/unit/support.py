@@ -16,12 +16,12 @@ from dynamic_mcp.domain.events import ChangeEvent, ToolListChanged
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
 
-ADMIN = "admin@localhost"  # the in-memory bootstrap admin (SPEC §9.1)
+ADMIN = "admin@localhost"  # the in-memory bootstrap admin (docs/configuration.md)
 POWER = "pu@x.io"
 POWER2 = "pu2@x.io"
 USER = "u@x.io"
 USER2 = "u2@x.io"
-CUSTOM = "c@x.io"  # holds only a non-built-in role (§2.8)
+CUSTOM = "c@x.io"  # holds only a non-built-in role (docs/access.md)
 
 
 class TickingClock(Clock):
@@ -51,7 +51,7 @@ class EventRecorder:
 
 @attrs.define
 class Caller:
-    """Calls tools as one user through CallService, the path every transport takes (§4.4)."""
+    """Calls tools as one user through CallService, the path every transport takes (docs/access.md)."""
 
     container: Container
     email: str

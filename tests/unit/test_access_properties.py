@@ -1,4 +1,4 @@
-"""Properties of the pure access rules (SPEC §3.1-§3.6), checked against a spec-derived oracle."""
+"""Properties of the pure access rules (docs/access.md), checked against a spec-derived oracle."""
 
 from __future__ import annotations
 
@@ -30,11 +30,11 @@ from .strategies import (
     users,
 )
 
-# -- the oracle: SPEC §3.1/§3.2 written out independently of the implementation -------------
+# -- the oracle: docs/access.md/docs/access.md written out independently of the implementation -------------
 
 
 def share_grants(share: Share, tool: Tool) -> bool:
-    """§3.2d: a namespaced share names one tool; a plain (legacy) one every tool of that name."""
+    """a namespaced share names one tool; a plain (legacy) one every tool of that name."""
     if ":" in share.tool_id:
         return share.tool_id == f"{tool.creator}:{tool.name}"
     return share.tool_id == tool.name
@@ -66,7 +66,7 @@ def is_package(tool: Tool) -> bool:
 
 
 def spec_rank(user: User, tool: Tool) -> int:
-    """§3.5b: own, then other users', then package tools; for an admin, another user's tool that
+    """own, then other users', then package tools; for an admin, another user's tool that
     only the admin rule reaches comes last (it must not catch an admin's plain-name call)."""
     if tool.creator == user.email:
         return 0
@@ -205,13 +205,13 @@ internal_package_tools = tools(creator=st.sampled_from(sorted(PACKAGES)), permit
     st.lists(internal_package_tools, max_size=6),
 )
 def test_internal_package_tools_are_reachable_only_by_admins(user: User, internal: list[Tool]) -> None:
-    """A package tool with missing or empty rolesPermitted (§3.2): no role, creator or share rule applies."""
+    """A package tool with missing or empty rolesPermitted (docs/access.md): no role, creator or share rule applies."""
     assert not any(visibility.can_access(user, t, PACKAGES) for t in internal)
     admin = attrs.evolve(user, roles=(*user.roles, "admin"))
     assert all(visibility.can_access(admin, t, PACKAGES) for t in internal)
 
 
-# -- name resolution (§3.5) -----------------------------------------------------------------
+# -- name resolution (docs/access.md) -----------------------------------------------------------------
 
 
 @property_settings
@@ -248,7 +248,7 @@ def test_the_session_toolset_agrees_with_the_rule_functions(user: User, catalogu
         assert toolset.resolve(name) == visibility.resolve(user, name, catalogue, PACKAGES)
 
 
-# -- management rights (§3.6) ---------------------------------------------------------------
+# -- management rights (docs/access.md) ---------------------------------------------------------------
 
 
 @property_settings

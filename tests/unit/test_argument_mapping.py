@@ -1,4 +1,4 @@
-"""Argument mapping in the call pipeline (SPEC §6.3): environment values reach a non-package
+"""Argument mapping in the call pipeline (docs/tools.md): environment values reach a non-package
 tool only when allowlisted; package tools see the environment."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Settings.from_env (SPEC §9.1): defaults, aliases, the .env file and bad values."""
+"""Settings.from_env (docs/configuration.md): defaults, aliases, the .env file and bad values."""
 
 from __future__ import annotations
 

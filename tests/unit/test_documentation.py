@@ -1,9 +1,11 @@
 """The documentation keeps up with the code: every environment variable the code reads is in
-docs/configuration.md and in .env.example."""
+docs/configuration.md and in .env.example, and nothing cites a document outside the repository."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,3 +43,27 @@ def test_every_variable_the_code_reads_is_in_the_configuration_reference() -> No
 def test_every_variable_the_code_reads_is_in_the_env_example() -> None:
     listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     assert sorted(variables_read_by_the_code() - listed) == []
+
+
+def tracked_text_files() -> list[Path]:
+    """The repository's own files (tracked, or new and not ignored), as git lists them."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout.split(b"\0")
+    suffixes = {".py", ".md", ".toml", ".ini", ".txt", ".yaml", ".yml", ".json", ".html", ".js", ".css", ""}
+    paths = (ROOT / os.fsdecode(name) for name in listed if name)
+    return [path for path in paths if path.is_file() and path.suffix in suffixes]
+
+
+def test_nothing_cites_a_specification_outside_the_repository() -> None:
+    word = "S" + "PEC"  # spelled in two parts so this file does not match itself
+    citing = [
+        str(path.relative_to(ROOT))
+        for path in tracked_text_files()
+        if re.search(rf"\b{word}\b", path.read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert citing == []

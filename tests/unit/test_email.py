@@ -1,4 +1,4 @@
-"""Connection emails (SPEC §9.2): content, Postmark delivery over real HTTP, failures never fail the action."""
+"""Connection emails (docs/configuration.md): content, Postmark delivery over real HTTP, failures never fail the action."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every escalation SPEC §10.3.1 closes, tried over the in-memory container (§3.6, §3.7, §3.10).
+"""Every escalation docs/compatibility.md closes, tried over the in-memory container (docs/access.md).
 
 Each attempt must fail with a clear DomainError (Forbidden or NotFound) at the use-case level and,
 through CallService, as an ``isError`` outcome whose text starts with ``Error: ``; the state must
@@ -34,7 +34,7 @@ async def record(container: Container, email: str) -> User:
     return await container.catalog().current_user(email)
 
 
-# -- sharing (§3.6c) --------------------------------------------------------------------------
+# -- sharing (docs/access.md) --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ async def test_power_user_cannot_share_another_users_tool_even_with_write_access
     assert (await record(container, USER)).shared_tools == ()
 
 
-# -- updating and deleting tools (§3.6b) ------------------------------------------------------
+# -- updating and deleting tools (docs/access.md) ------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", [*BUILTINS_A_POWER_USER_REACHES, "user-management:list-users"])
@@ -165,7 +165,7 @@ async def test_plain_user_with_write_share_and_update_tool_still_cannot_update(
     assert "Not authorized to delete" in await user.fails("delete-tool", name="lent")
 
 
-# -- admin-only management actions, however they are reached (§3.7, §3.10) -------------------
+# -- admin-only management actions, however they are reached (docs/access.md) -------------------
 
 ADMIN_ACTION_ATTEMPTS = [
     pytest.param("add-user", {"email": "new@x.io", "roles": ["admin"]}, "Only admins can add users", id="add-user"),
@@ -221,7 +221,7 @@ async def test_power_user_cannot_grant_themself_admin_through_a_runtime_tool(
     handler = {"type": "user-management", "config": {"action": "update"}}
     definition = {"name": "promote", "inputSchema": {"type": "object"}, "handler": handler}
     assert "Only admins" in await power.fails("add-tool", toolDefinition=definition)
-    # Even a tool an admin points at the action and opens to power users grants nothing (§3.7).
+    # Even a tool an admin points at the action and opens to power users grants nothing (docs/access.md).
     await admin.ok("add-tool", toolDefinition={**definition, "rolesPermitted": ["power-user"]})
     assert "Not authorized to update this user" in await power.fails("promote", email=POWER, roles=["admin"])
     share = [{"toolId": "user-management:add-user", "sharedBy": ADMIN, "accessLevel": "read", "sharedAt": "x"}]
@@ -290,7 +290,7 @@ async def test_power_user_shadowing_a_builtin_name_does_not_replace_it(
     await power.ok("add-tool", toolDefinition={**definition, "handler": {"type": "echo", "config": {}}})
     builtin = await container.tools().get("user-management", "add-user")
     assert builtin is not None and builtin.roles_permitted == ("admin",)
-    # a plain name picks the caller's own tool first (§3.5b): the echo runs, nobody is added
+    # a plain name picks the caller's own tool first (docs/access.md): the echo runs, nobody is added
     assert (await power.ok("add-user", email="new@x.io"))["result"] == {"email": "new@x.io"}
     assert (await user.ok("add-user", email="new@x.io"))["result"] == {"email": "new@x.io"}
     assert await container.users().get("new@x.io") is None
@@ -312,7 +312,7 @@ async def test_manager_actions_shared_with_a_plain_user_refuse_them(
     assert await container.tools().get(USER, "mine") is None
 
 
-# -- users: self-deletion, key resets, self-updates (§3.7, §4.1) ------------------------------
+# -- users: self-deletion, key resets, self-updates (docs/access.md) ------------------------------
 
 
 @pytest.mark.parametrize("tool", ["delete-user", "remove-user"])

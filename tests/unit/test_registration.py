@@ -1,4 +1,4 @@
-"""Handler package registration and start-up reset (SPEC §6.2, §6.5, §9.1 OMIT_HANDLERS)."""
+"""Handler package registration and start-up reset (docs/tools.md, docs/configuration.md OMIT_HANDLERS)."""
 
 from __future__ import annotations
 

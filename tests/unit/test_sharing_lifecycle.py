@@ -1,5 +1,5 @@
 """A state machine over the in-memory container: tools come and go, are shared, unshared, hidden
-and unhidden in any order, and the invariants of SPEC §2.4, §2.5, §3.2, §3.4 and §3.6c hold after
+and unhidden in any order, and the invariants of docs/access.md hold after
 every step."""
 
 from __future__ import annotations
@@ -91,20 +91,20 @@ class SharingLifecycle(RuleBasedStateMachine):
         packages = self.container.catalog().packages
         for email in EVERYONE:
             user = self.run(self.container.users().get(email))
-            # §2.5: hidden ids are ids of existing tools, without duplicates.
+            # hidden ids are ids of existing tools, without duplicates.
             assert set(user.hidden_tools) <= existing
             assert len(set(user.hidden_tools)) == len(user.hidden_tools)
-            # §2.4: one share per (toolId, sharedBy); share-tool stores namespaced ids.
+            # one share per (toolId, sharedBy); share-tool stores namespaced ids.
             keys = [(s.tool_id, s.shared_by) for s in user.shared_tools]
             assert len(keys) == len(set(keys))
             assert all(":" in s.tool_id for s in user.shared_tools)
-            # §3.6c: power users share only their own tools; plain users share nothing.
+            # power users share only their own tools; plain users share nothing.
             for share in user.shared_tools:
                 assert share.shared_by != USER
                 if share.shared_by in (POWER, POWER2):
                     assert share.tool_id.rpartition(":")[0] == share.shared_by
                     assert creators.get(share.tool_id, share.shared_by) == share.shared_by
-            # §3.2, §3.4: the toolset the call path uses is the spec's A(u), and V(u) is inside it.
+            # docs/access.md: the toolset the call path uses is the spec's A(u), and V(u) is inside it.
             toolset = self.run(self.container.catalog().toolset(user))
             assert {t.namespaced_id for t in toolset.accessible} == {
                 t.namespaced_id for t in tools if spec_can_access(user, t)

@@ -1,4 +1,4 @@
-"""Properties of argument templating (SPEC §6.3)."""
+"""Properties of argument templating (docs/tools.md)."""
 
 from __future__ import annotations
 

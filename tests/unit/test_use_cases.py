@@ -1,4 +1,4 @@
-"""The built-in tools of SPEC §4.1-§4.2 through CallService.call_tool, and their change events (§8.2)."""
+"""The built-in tools of docs/access.md through CallService.call_tool, and their change events (docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -465,7 +465,7 @@ async def test_admin_deletes_any_users_tool(container: Container, admin: Caller,
     assert await container.tools().get(POWER, "gadget") is None
 
 
-# -- the call pipeline (§3.5, §4.4) -------------------------------------------------------------
+# -- the call pipeline (docs/access.md) -------------------------------------------------------------
 
 
 async def test_unknown_tool_is_not_found_or_not_authorized(user: Caller) -> None:
@@ -512,13 +512,13 @@ async def test_a_plain_name_picks_own_then_other_users_then_package_then_oldest(
 async def test_admins_can_call_every_tool_they_list(container: Container, admin: Caller, power: Caller) -> None:
     await power.ok("add-tool", toolDefinition=echo_definition("private"))
     listed = await container.call_service().list_tools(ADMIN)
-    assert f"{POWER}:private" not in {t.name for t in listed}  # tools/list shows names only (§10.3.5)
+    assert f"{POWER}:private" not in {t.name for t in listed}  # tools/list shows names only (docs/compatibility.md)
     for tool in await container.tools().list_all():
         outcome = await admin.call(tool.namespaced_id)
         assert "not found or not authorized" not in outcome.text
 
 
-# -- change events (§8.2) -----------------------------------------------------------------------
+# -- change events (docs/protocol.md) -----------------------------------------------------------------------
 
 
 async def test_share_and_unshare_notify_only_the_recipient(

@@ -1,4 +1,4 @@
-"""API key authentication (SPEC §2.2, §7.2)."""
+"""API key authentication (docs/access.md)."""
 
 from __future__ import annotations
 

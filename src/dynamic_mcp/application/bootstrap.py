@@ -1,4 +1,4 @@
-"""Start-up: the bootstrap admin (SPEC §9.3)."""
+"""Start-up: the bootstrap admin (docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class AdminBootstrap:
     async def ensure_admin(self, email: str, chosen_key: str | None = None) -> str | None:
         """Create (or repair) the admin; returns the plain key only when one was issued now.
 
-        The key is logged once at warning level when issued, as operators expect (§9.3); an
+        The key is logged once at warning level when issued, as operators expect (docs/configuration.md); an
         existing admin's key is never logged, only its display prefix.
         """
         existing = await self._users.get(email)
@@ -47,7 +47,7 @@ class AdminBootstrap:
         else:
             await self._users.set_api_key(email, issued.digest)
         if not chosen_key:
-            # The single place a key is ever logged (§2.2): the operator needs it to start.
+            # The single place a key is ever logged (docs/access.md): the operator needs it to start.
             log.warning("Admin user %s created with API key: %s", email, issued.plain)
         else:
             log.warning("Admin user %s created with the key from MCP_ADMIN_API_KEY", email)
@@ -55,7 +55,7 @@ class AdminBootstrap:
         return issued.plain
 
     async def reset_admin_key(self, email: str) -> str:
-        """For the operator CLI (§9.3): a fresh key for the admin, returned to print."""
+        """For the operator CLI (docs/configuration.md): a fresh key for the admin, returned to print."""
         issued = self._keys.issue()
         await self._users.set_api_key(email, issued.digest)
         return issued.plain

@@ -1,4 +1,4 @@
-"""Read-through caches in front of the user and tool stores (SPEC §11.8).
+"""Read-through caches in front of the user and tool stores (docs/deployment.md).
 
 A steady-state ``tools/list`` or ``tools/call`` then touches no store: the principal comes from
 the key-hash index, the user record and the tool catalogue from memory. Every write made through

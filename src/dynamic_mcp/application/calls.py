@@ -1,4 +1,4 @@
-"""The tools/list and tools/call pipelines (SPEC §3.3-§3.5, §4.4)."""
+"""The tools/list and tools/call pipelines (docs/access.md)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class CallOutcome:
 
 @attrs.frozen
 class ListedTool:
-    """Only the MCP fields of a tool (§10.3.5): no handler config, creator or id."""
+    """Only the MCP fields of a tool (docs/compatibility.md): no handler config, creator or id."""
 
     name: str
     description: str | None
@@ -164,7 +164,7 @@ class CallService:
             return tool, await self._invoke(package.handler, tool, args, context, progress or no_progress)
 
     def _map_arguments(self, tool: Tool, args: dict[str, Any], user: User, session_id: str | None) -> dict[str, Any]:
-        """§6.3: input, then context, then (package tools or allowlisted names) environment."""
+        """input, then context, then (package tools or allowlisted names) environment."""
         mapping = argument_mapping(tool.handler.config)
         if mapping is None:
             return args

@@ -37,7 +37,7 @@ class Catalog:
         return self._registry.names()
 
     async def current_user(self, email: str) -> User:
-        """The caller's record as stored now (§3.3): a deleted user can do nothing."""
+        """The caller's record as stored now (docs/access.md): a deleted user can do nothing."""
         user = await self._users.get(email)
         if user is None:
             raise NotFound(f"User '{email}' not found")
@@ -63,7 +63,7 @@ class Catalog:
         return toolset
 
     async def audience(self, tools: Iterable[Tool | None]) -> frozenset[str]:
-        """Emails of every user whose accessible set holds any of ``tools`` (§8.2)."""
+        """Emails of every user whose accessible set holds any of ``tools`` (docs/protocol.md)."""
         present = [t for t in tools if t is not None]
         if not present:
             return frozenset()

@@ -28,7 +28,7 @@ def _share_of(user: User, tool: Tool) -> Share | None:
 
 
 def _reason(user: User, tool: Tool, packages: frozenset[str]) -> str:
-    """Why ``user`` reaches ``tool``, for people: the first rule of §3.2 that grants it."""
+    """Why ``user`` reaches ``tool``, for people: the first rule of docs/access.md that grants it."""
     if user.is_admin:
         return "admin"
     if tool.creator == user.email:

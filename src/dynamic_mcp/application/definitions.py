@@ -1,4 +1,4 @@
-"""Tool definitions as plain camelCase dicts (SPEC §6.1) <-> domain Tools."""
+"""Tool definitions as plain camelCase dicts (docs/tools.md) <-> domain Tools."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What handler code may reach through ``context.server`` (SPEC §6.4)."""
+"""What handler code may reach through ``context.server`` (docs/tools.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Start-up order (SPEC §9.3): admin bootstrap, catalogue reset, built-in packages."""
+"""Start-up order (docs/configuration.md): admin bootstrap, catalogue reset, built-in packages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Connection-instruction emails (SPEC §9.2)."""
+"""Connection-instruction emails (docs/configuration.md)."""
 
 from __future__ import annotations
 

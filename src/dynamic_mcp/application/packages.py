@@ -1,4 +1,4 @@
-"""Handler packages and the registry of those known to this process (SPEC §6)."""
+"""Handler packages and the registry of those known to this process (docs/tools.md)."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ class HandlerPackage:
     prompt_handler: PromptHandler | None = None
     """Runs the package's prompts; without it, ``handler`` is called with a no-op progress."""
     auth_routes: Sequence[Mapping[str, Any]] = ()
-    """``{method, path, handler}`` HTTP routes mounted on the server's app (SPEC §6.1)."""
+    """``{method, path, handler}`` HTTP routes mounted on the server's app (docs/tools.md)."""
 
 
 async def no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:
-    """The progress reporter for calls that asked for none (§8.4): handlers may always call it."""
+    """The progress reporter for calls that asked for none (docs/protocol.md): handlers may always call it."""
     return None
 
 

@@ -1,4 +1,4 @@
-"""Prompts: MCP prompts/list and prompts/get (SPEC §5) and the prompt-management use cases (§4.3)."""
+"""Prompts: MCP prompts/list and prompts/get (docs/access.md) and the prompt-management use cases (docs/access.md)."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ class PromptService:
             raise Invalid(f"Prompt '{name}' failed with an internal error") from exc
         return _prompt_result(name, output)
 
-    # -- prompt-management tools (§4.3) ------------------------------------------------------
+    # -- prompt-management tools (docs/access.md) ------------------------------------------------------
     async def list_prompts(self, caller: User, name_contains: str | None = None) -> ToolOutput:
         needle = (name_contains or "").lower()
         prompts = [p for p in await self.visible_prompts(caller.email) if needle in p.name.lower()]
@@ -224,7 +224,7 @@ class PromptService:
         )
 
     async def _editable(self, caller: User, name: str, verb: str) -> Prompt:
-        """§3.9: the creator on their own prompts, an admin on any non-package prompt."""
+        """the creator on their own prompts, an admin on any non-package prompt."""
         prompt = await self._prompts.get(name)
         packages = self._catalog.packages
         allowed = prompt is not None and (

@@ -1,7 +1,7 @@
-"""Read-only views for the admin REST API (SPEC §11.2) that the MCP tools do not offer.
+"""Read-only views for the admin REST API (docs/access.md) that the MCP tools do not offer.
 
-The same rules as everywhere else: a caller sees only the tools in A(caller) (§3.2); handler
-config is shown only to those who may change the tool (§3.6b), as for prompts (§10.4.3).
+The same rules as everywhere else: a caller sees only the tools in A(caller) (docs/access.md); handler
+config is shown only to those who may change the tool (docs/access.md), as for prompts (docs/compatibility.md).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class CatalogQueries:
         return ToolOutput({"tools": [tool_summary(caller, t) for t in tools], "total": len(tools)})
 
     async def tool(self, caller: User, name_or_id: str) -> ToolOutput:
-        """One tool the caller may access, resolved as tools/call does (§3.5); NotFound otherwise."""
+        """One tool the caller may access, resolved as tools/call does (docs/access.md); NotFound otherwise."""
         if not name_or_id:
             raise Invalid("A tool name or namespaced id is required")
         toolset = await self._catalog.toolset(caller)

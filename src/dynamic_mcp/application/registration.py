@@ -1,4 +1,4 @@
-"""Registering handler packages: store their definitions, prune the undeclared (SPEC §6.2, §6.5)."""
+"""Registering handler packages: store their definitions, prune the undeclared (docs/tools.md)."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ class PackageRegistrar:
         return name in self._omitted
 
     async def reset_system_catalogue(self) -> None:
-        """§6.5: legacy ``system`` tools and prompts go; packages re-register theirs."""
+        """legacy ``system`` tools and prompts go; packages re-register theirs."""
         await self._tools.delete_by_creator(SYSTEM_CREATOR)
         await self._prompts.delete_by_creator(SYSTEM_CREATOR)
 

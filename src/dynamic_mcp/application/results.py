@@ -1,4 +1,4 @@
-"""The success envelope of built-in tools (SPEC §4.0)."""
+"""The success envelope of built-in tools (docs/access.md)."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ def share_json(share: Share) -> dict[str, Any]:
 
 
 def user_json(user: User, *, include_app_data: bool = False) -> dict[str, Any]:
-    """The full record as callers may see it: the key's display prefix at most (§4.1)."""
+    """The full record as callers may see it: the key's display prefix at most (docs/access.md)."""
     body: dict[str, Any] = {
         "email": user.email,
         "name": user.name,

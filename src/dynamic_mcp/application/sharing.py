@@ -1,4 +1,4 @@
-"""Sharing and hiding use cases (SPEC §3.4, §3.6c-d, §4.1)."""
+"""Sharing and hiding use cases (docs/access.md)."""
 
 from __future__ import annotations
 

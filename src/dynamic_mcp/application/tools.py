@@ -1,4 +1,4 @@
-"""Tool management use cases (SPEC §3.6, §4.2)."""
+"""Tool management use cases (docs/access.md)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class ToolService:
         self._clock = clock
 
     async def list_tools(self, caller: User, name_contains: str | None = None) -> ToolOutput:
-        """§4.2 list-tools over A(u): visible entries, hidden names, duplicate-name warnings."""
+        """docs/access.md list-tools over A(u): visible entries, hidden names, duplicate-name warnings."""
         toolset = await self._catalog.toolset(caller)
         needle = (name_contains or "").lower()
         tools = [t for t in toolset.accessible if needle in t.name.lower()]
@@ -162,7 +162,7 @@ class ToolService:
             raise Forbidden("Only admins may create or change tools that use a management handler")
 
     def _require_registered(self, tool: Tool) -> None:
-        """§3.10: a runtime tool must point at a registered package."""
+        """a runtime tool must point at a registered package."""
         if tool.handler.type not in self._catalog.packages:
             raise Invalid(f"Unknown handler type: {tool.handler.type}")
 

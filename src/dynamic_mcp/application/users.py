@@ -1,4 +1,4 @@
-"""User management use cases (SPEC §4.1, rights §3.7)."""
+"""User management use cases (docs/access.md, rights docs/access.md)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ MAX_SKIP = 1_000_000_000
 
 
 def require_admin(caller: User, message: str) -> None:
-    """§3.7: checked inside the action, however the tool was reached."""
+    """checked inside the action, however the tool was reached."""
     if not caller.is_admin:
         raise Forbidden(message)
 

@@ -1,4 +1,4 @@
-"""``dynamic-mcp users|tools|prompts ...`` (SPEC §11.3): the admin REST API's operations from a shell."""
+"""``dynamic-mcp users|tools|prompts ...`` (docs/cli.md): the admin REST API's operations from a shell."""
 
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ def users_reset_key(email: str, url: str | None, api_key: str | None, as_json: b
 # -- tools and prompts ----------------------------------------------------------------------------
 @click.group()
 def tools() -> None:
-    """Manage tools (definitions as JSON, SPEC §2.3)."""
+    """Manage tools (definitions as JSON, docs/tools.md)."""
 
 
 @tools.command("list")
@@ -166,7 +166,7 @@ def tools_delete(name: str, url: str | None, api_key: str | None, as_json: bool)
 
 @click.group()
 def prompts() -> None:
-    """Manage MCP prompts (definitions as JSON, SPEC §2.7)."""
+    """Manage MCP prompts (definitions as JSON, docs/access.md)."""
 
 
 @prompts.command("list")

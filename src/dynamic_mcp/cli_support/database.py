@@ -27,7 +27,7 @@ STALE_SERVER_NOTE = (
 
 def know_builtin_packages(container: Container) -> None:
     """Make this process know the built-in packages (handler types, package tools) without
-    touching the stored catalogue, which only a starting server rewrites (SPEC §6.5)."""
+    touching the stored catalogue, which only a starting server rewrites (docs/tools.md)."""
     registry = container.registry()
     skipped = omitted_packages(container.settings())
     for package in container.builtin_packages():
@@ -113,7 +113,7 @@ class DatabaseBackend:
 
 
 async def reset_admin_key(container: Container) -> tuple[str, str]:
-    """(email, new plain key) for the bootstrap admin (SPEC §9.3)."""
+    """(email, new plain key) for the bootstrap admin (docs/configuration.md)."""
     settings: Settings = container.settings()
     if await container.users().get(settings.admin_email) is None:
         raise click.ClickException(

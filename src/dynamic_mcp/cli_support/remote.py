@@ -1,4 +1,4 @@
-"""The CLI against a running server: httpx calls to its admin REST API (SPEC §11.2, §11.3)."""
+"""The CLI against a running server: httpx calls to its admin REST API (docs/access.md, docs/cli.md)."""
 
 from __future__ import annotations
 

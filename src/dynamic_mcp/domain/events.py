@@ -1,4 +1,4 @@
-"""Change events published after a change is stored (SPEC §8).
+"""Change events published after a change is stored (docs/protocol.md).
 
 Each event names exactly the audience whose view changed; ``None`` means every session.
 """

@@ -1,4 +1,4 @@
-"""Prompts (SPEC §2.7) and their visibility (§3.8)."""
+"""Prompts (docs/access.md) and their visibility (docs/access.md)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class Prompt:
 
 
 def can_see_prompt(user: User, prompt: Prompt) -> bool:
-    """§3.8."""
+    """See docs/access.md."""
     return (
         user.is_admin
         or prompt.created_by == user.email

@@ -1,4 +1,4 @@
-"""Roles are plain, case-sensitive strings (SPEC §2.8)."""
+"""Roles are plain, case-sensitive strings (docs/access.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Shares received by a user (SPEC §2.4)."""
+"""Shares received by a user (docs/access.md)."""
 
 from __future__ import annotations
 
@@ -34,11 +34,11 @@ class Share:
 
 
 def with_share(shares: tuple[Share, ...], share: Share) -> tuple[Share, ...]:
-    """Add ``share``, replacing any share of the same tool by the same sharer (§2.4 invariant)."""
+    """Add ``share``, replacing any share of the same tool by the same sharer (docs/access.md invariant)."""
     kept = tuple(s for s in shares if (s.tool_id, s.shared_by) != (share.tool_id, share.shared_by))
     return (*kept, share)
 
 
 def without_shares(shares: tuple[Share, ...], tool_ids: frozenset[str], shared_by: str | None) -> tuple[Share, ...]:
-    """Drop shares of any of ``tool_ids``; only those by ``shared_by`` unless it is None (§3.6d)."""
+    """Drop shares of any of ``tool_ids``; only those by ``shared_by`` unless it is None (docs/access.md)."""
     return tuple(s for s in shares if not (s.tool_id in tool_ids and (shared_by is None or s.shared_by == shared_by)))

@@ -1,4 +1,4 @@
-"""``{{ name }}`` placeholders in handler config argument mappings (SPEC §6.3).
+"""``{{ name }}`` placeholders in handler config argument mappings (docs/tools.md).
 
 A string that is exactly one placeholder takes the value itself (any JSON type); placeholders
 inside a longer string become text. Substituted values are never scanned again, so a value that
@@ -42,7 +42,7 @@ def render(template: Any, lookup: Lookup) -> Any:
 
 
 def chain(*sources: Mapping[str, Any] | Callable[[str], Any]) -> Lookup:
-    """First source that has the name wins; else the empty string (§6.3 step 4).
+    """First source that has the name wins; else the empty string (docs/tools.md step 4).
 
     A source is a mapping, or a function returning MISSING for names it does not have.
     """
@@ -69,7 +69,7 @@ def argument_mapping(config: Mapping[str, Any]) -> Any:
 
 
 def merge_mapped(arguments: Mapping[str, Any], mapped: Any) -> dict[str, Any]:
-    """Input arguments plus mapped ones; on a top-level clash the mapped value wins (§10.3.6)."""
+    """Input arguments plus mapped ones; on a top-level clash the mapped value wins (docs/compatibility.md)."""
     merged = dict(arguments)
     if isinstance(mapped, Mapping):
         merged.update(mapped)

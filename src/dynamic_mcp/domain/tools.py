@@ -1,4 +1,4 @@
-"""Tools: data that points at a handler package (SPEC §2.3)."""
+"""Tools: data that points at a handler package (docs/tools.md)."""
 
 from __future__ import annotations
 

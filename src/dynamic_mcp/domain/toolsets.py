@@ -1,4 +1,4 @@
-"""SessionToolset: what one user may list and call right now (SPEC §2.6). Derived, never stored."""
+"""SessionToolset: what one user may list and call right now (docs/access.md). Derived, never stored."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class SessionToolset:
         return tuple(t for t in self.accessible if not visibility.is_hidden(self.user, t))
 
     def resolve(self, name_or_id: str) -> Tool | None:
-        """§3.5, with indexes built once per toolset (a toolset may serve many calls)."""
+        """docs/access.md, with indexes built once per toolset (a toolset may serve many calls)."""
         if ":" in name_or_id:
             return self._by_id.get(name_or_id)
         return visibility.pick_by_name(self.user, self._by_name.get(name_or_id, ()), self.packages)

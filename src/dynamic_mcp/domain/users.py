@@ -1,4 +1,4 @@
-"""Users and their API key digests (SPEC §2.1, §2.2)."""
+"""Users and their API key digests (docs/access.md)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ EMAIL_PATTERN = re.compile(r"[^@\s:]+@[^@\s:]+")
 
 
 def normalize_email(email: str) -> str:
-    """Emails are exact-match ids (§2.1); only surrounding whitespace is dropped."""
+    """Emails are exact-match ids (docs/access.md); only surrounding whitespace is dropped."""
     return email.strip()
 
 

@@ -1,4 +1,4 @@
-"""Access rules as pure functions (SPEC §3).
+"""Access rules as pure functions (docs/access.md).
 
 ``packages`` is always the set of handler-package names known to the process: a tool whose
 creator is one of them (or ``system``) is a package tool.
@@ -17,7 +17,7 @@ from dynamic_mcp.domain.users import User
 
 
 def can_access(user: User, tool: Tool, packages: frozenset[str]) -> bool:
-    """Is ``tool`` in A(user)? (§3.1, §3.2)."""
+    """Is ``tool`` in A(user)? (docs/access.md)."""
     if user.is_admin:
         return True
     if tool.creator == user.email or tool.creator == SYSTEM_CREATOR:
@@ -34,7 +34,7 @@ def _share_matches(share_tool_id: str, tool: Tool) -> bool:
 
 
 def is_hidden(user: User, tool: Tool) -> bool:
-    """Hidden for listing purposes (§3.4): alwaysVisible tools never are."""
+    """Hidden for listing purposes (docs/access.md): alwaysVisible tools never are."""
     return not tool.always_visible and tool.namespaced_id in user.hidden_tools
 
 
@@ -43,18 +43,18 @@ def accessible(user: User, tools: Iterable[Tool], packages: frozenset[str]) -> l
 
 
 def visible(user: User, tools: Iterable[Tool], packages: frozenset[str]) -> list[Tool]:
-    """V(u) = A(u) minus hidden tools (§3.4)."""
+    """V(u) = A(u) minus hidden tools (docs/access.md)."""
     return [t for t in accessible(user, tools, packages) if not is_hidden(user, t)]
 
 
 def granted_without_admin(user: User, tool: Tool) -> bool:
-    """Would ``user`` reach ``tool`` by the rules of §3.2 alone, as a non-admin?"""
+    """Would ``user`` reach ``tool`` by the rules of docs/access.md alone, as a non-admin?"""
     return can_access(attrs.evolve(user, roles=tuple(r for r in user.roles if r != ADMIN)), tool, frozenset())
 
 
 def resolution_rank(user: User, tool: Tool, packages: frozenset[str]) -> int:
     """0 = the user's own, 1 = another user's, 2 = a package tool, 3 = another user's tool that
-    only the admin rule reaches (§3.5b).
+    only the admin rule reaches (docs/access.md).
 
     The last rank keeps an admin's plain-name call from being caught by any user's tool that
     happens to share a built-in's name (a confused deputy running with admin rights).
@@ -69,7 +69,7 @@ def resolution_rank(user: User, tool: Tool, packages: frozenset[str]) -> int:
 
 
 def pick_by_name(user: User, candidates: Iterable[Tool], packages: frozenset[str]) -> Tool | None:
-    """Among same-named tools, the one §3.5b selects: rank, then oldest createdAt."""
+    """Among same-named tools, the one docs/access.md selects: rank, then oldest createdAt."""
     ordered = sorted(
         candidates,
         key=lambda t: (
@@ -82,7 +82,7 @@ def pick_by_name(user: User, candidates: Iterable[Tool], packages: frozenset[str
 
 
 def resolve(user: User, name_or_id: str, tools: Iterable[Tool], packages: frozenset[str]) -> Tool | None:
-    """Resolve a plain name or namespaced id to one tool in A(user), or None (§3.5)."""
+    """Resolve a plain name or namespaced id to one tool in A(user), or None (docs/access.md)."""
     pool = accessible(user, tools, packages)
     if ":" in name_or_id:
         return next((t for t in pool if t.namespaced_id == name_or_id), None)
@@ -90,12 +90,12 @@ def resolve(user: User, name_or_id: str, tools: Iterable[Tool], packages: frozen
 
 
 def is_manager(user: User) -> bool:
-    """May create tools and prompts (§3.6a, §3.9)."""
+    """May create tools and prompts (docs/access.md)."""
     return any(r in MANAGER_ROLES for r in user.roles)
 
 
 def can_update_tool(user: User, tool: Tool, packages: frozenset[str]) -> bool:
-    """§3.6b: package tools never; admins any other; power users own or write-shared."""
+    """package tools never; admins any other; power users own or write-shared."""
     if tool.is_package_tool(packages):
         return False
     if user.is_admin:
@@ -108,7 +108,7 @@ def can_update_tool(user: User, tool: Tool, packages: frozenset[str]) -> bool:
 
 
 def can_delete_tool(user: User, tool: Tool, packages: frozenset[str]) -> bool:
-    """§3.6b: a write share allows update, never delete (§10.3.12)."""
+    """a write share allows update, never delete (docs/compatibility.md)."""
     if tool.is_package_tool(packages):
         return False
     if user.is_admin:
@@ -117,14 +117,14 @@ def can_delete_tool(user: User, tool: Tool, packages: frozenset[str]) -> bool:
 
 
 def can_share_tool(user: User, tool: Tool) -> bool:
-    """§3.6c: admins any tool, power users only their own."""
+    """admins any tool, power users only their own."""
     if user.is_admin:
         return True
     return POWER_USER in user.roles and tool.creator == user.email
 
 
 def can_act_on_user(caller: User, target_email: str) -> bool:
-    """§3.7: callers act on their own record, admins on any."""
+    """callers act on their own record, admins on any."""
     return caller.is_admin or caller.email == target_email
 
 

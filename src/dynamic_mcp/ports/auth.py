@@ -1,4 +1,4 @@
-"""Key material ports (SPEC §2.2)."""
+"""Key material ports (docs/access.md)."""
 
 from __future__ import annotations
 

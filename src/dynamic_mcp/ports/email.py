@@ -1,4 +1,4 @@
-"""Outbound email (SPEC §9.2). Failures never fail the action that triggered them."""
+"""Outbound email (docs/configuration.md). Failures never fail the action that triggered them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Process environment, for ``{{ENV_NAME}}`` placeholders (SPEC §6.3)."""
+"""Process environment, for ``{{ENV_NAME}}`` placeholders (docs/tools.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The change bus (SPEC §8): use cases publish, the MCP session registry (and caches) subscribe."""
+"""The change bus (docs/protocol.md): use cases publish, the MCP session registry (and caches) subscribe."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ EventListener = Callable[[ChangeEvent], Awaitable[None]]
 
 class EventPublisher(Protocol):
     async def publish(self, event: ChangeEvent) -> None:
-        """Deliver to every listener; a failing listener is logged, never raised (§8.5)."""
+        """Deliver to every listener; a failing listener is logged, never raised (docs/protocol.md)."""
         ...
 
 

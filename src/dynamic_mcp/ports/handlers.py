@@ -1,4 +1,4 @@
-"""What a handler package looks like to the core (SPEC §6.1, §6.4)."""
+"""What a handler package looks like to the core (docs/tools.md)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class ProgressReporter(Protocol):
 
 @attrs.frozen
 class ToolContext:
-    """Handed to every tool handler call (§6.4). Never carries an API key (§10.3.6)."""
+    """Handed to every tool handler call (docs/tools.md). Never carries an API key (docs/compatibility.md)."""
 
     session_id: str | None
     user: User
@@ -35,7 +35,7 @@ ToolHandler = Callable[[dict[str, Any], ToolContext, Mapping[str, Any], Progress
 
 @attrs.frozen
 class PromptContext:
-    """Handed to a package's prompt handler (SPEC §5.2)."""
+    """Handed to a package's prompt handler (docs/access.md)."""
 
     session_id: str | None
     user: User

@@ -1,4 +1,4 @@
-"""Persistence ports (SPEC §2). Adapters raise domain errors, never driver errors.
+"""Persistence ports (docs/access.md). Adapters raise domain errors, never driver errors.
 
 User changes are targeted operations rather than whole-record writes, so a store can apply
 each atomically (no lost update when two callers share to one user at once).
@@ -107,7 +107,7 @@ class PromptRepository(Protocol):
     async def get(self, name: str) -> Prompt | None: ...
 
     async def add(self, prompt: Prompt) -> Prompt:
-        """Conflict when the name exists (§3.9: never overwritten)."""
+        """Conflict when the name exists (docs/access.md: never overwritten)."""
         ...
 
     async def upsert(self, prompt: Prompt) -> Prompt: ...

@@ -1,4 +1,4 @@
-"""The ``http`` handler package: tools that call an HTTP API, defined entirely as data (SPEC §11.4).
+"""The ``http`` handler package: tools that call an HTTP API, defined entirely as data (docs/tools.md).
 
     handler: {type: "http", config: {method, url, headers, query, body, timeoutSeconds}}
 

@@ -1,4 +1,4 @@
-"""Which outbound addresses an http tool may reach (SPEC §11.4): an SSRF guard.
+"""Which outbound addresses an http tool may reach (docs/tools.md): an SSRF guard.
 
 With ``HTTP_TOOL_ALLOWED_HOSTS`` set, only the listed ``host`` or ``host:port`` entries are allowed
 (whatever they resolve to). Without it, any host is allowed whose every resolved address is public:

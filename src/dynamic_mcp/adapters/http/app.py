@@ -50,7 +50,7 @@ async def log_unexpected(exc: Exception, scope: Scope) -> None:
 
 @get(["/health", "/status"], include_in_schema=False)
 async def health(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
-    """§7.7: unauthenticated liveness; ``?deep=1`` also pings the database (503 while it is down)."""
+    """unauthenticated liveness; ``?deep=1`` also pings the database (503 while it is down)."""
     if request.query_params.get("deep") in (None, "", "0", "false"):
         return Response(dict(HEALTHY))
     try:
@@ -66,7 +66,7 @@ def create_app(
     """A fresh app per call: the SDK session manager can run only once, and tests build many.
 
     ``packages`` are registered at start-up after the built-ins; their ``auth_routes`` and the
-    extra ``routes`` are mounted on the app (SPEC §6.2).
+    extra ``routes`` are mounted on the app (docs/tools.md).
     """
     extra_routes = [*routes, *(HttpRoute.parse(spec) for p in packages for spec in p.auth_routes)]
     check_new_routes((), extra_routes)

@@ -1,4 +1,4 @@
-"""Extra HTTP routes from handler packages (``auth_routes``) and ``add_http_route`` (SPEC §6.1, §6.6)."""
+"""Extra HTTP routes from handler packages (``auth_routes``) and ``add_http_route`` (docs/tools.md)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class HttpRoute:
 
 
 def check_new_routes(existing: Iterable[tuple[str, str]], new: Iterable[HttpRoute]) -> None:
-    """A duplicate method+path is an error, raised before anything is stored (§6.2)."""
+    """A duplicate method+path is an error, raised before anything is stored (docs/tools.md)."""
     seen = set(existing) | RESERVED
     for r in new:
         if r.key in seen:

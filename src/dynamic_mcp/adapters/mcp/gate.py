@@ -1,5 +1,5 @@
 """The ASGI gate in front of the SDK's session manager: authentication and session binding
-(SPEC §7.2-§7.5). No rule lives here; it only maps HTTP to identities and exact error bodies."""
+(docs/access.md). No rule lives here; it only maps HTTP to identities and exact error bodies."""
 
 from __future__ import annotations
 

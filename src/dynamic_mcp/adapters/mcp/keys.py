@@ -1,4 +1,4 @@
-"""Where a request carries its API key (SPEC §7.2), in order of precedence."""
+"""Where a request carries its API key (docs/access.md), in order of precedence."""
 
 from __future__ import annotations
 

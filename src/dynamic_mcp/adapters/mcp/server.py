@@ -1,4 +1,4 @@
-"""MCP request handlers: thin mapping from the SDK's types to the call use cases (SPEC §4.4)."""
+"""MCP request handlers: thin mapping from the SDK's types to the call use cases (docs/access.md)."""
 
 from __future__ import annotations
 
@@ -174,7 +174,7 @@ def build_server(
 
 
 def _progress_reporter(ctx: ServerRequestContext[Any, Any]) -> Any:
-    """§8.4: progress goes to the calling session only, and only when the call asked for it."""
+    """progress goes to the calling session only, and only when the call asked for it."""
     meta: dict[str, Any] = dict(ctx.meta or {})
     token = meta.get("progress_token", meta.get("progressToken"))
 

@@ -1,4 +1,4 @@
-"""Live MCP sessions by user: who owns which session, and how to reach it (SPEC §2.9, §7.6, §8)."""
+"""Live MCP sessions by user: who owns which session, and how to reach it (docs/access.md, docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ class SessionRegistry:
             try:
                 await getattr(session.proxy, method)()
             except Exception:
-                # §8.5: one unreachable client never fails the change or the other clients.
+                # one unreachable client never fails the change or the other clients.
                 log.warning("notification not delivered", extra={"session": session.session_id[:8]}, exc_info=True)
 
     def revoke(self, email: str) -> None:

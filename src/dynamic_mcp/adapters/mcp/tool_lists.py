@@ -1,4 +1,4 @@
-"""tools/list answered from wire forms made once per listed tool (SPEC §11.8).
+"""tools/list answered from wire forms made once per listed tool (docs/deployment.md).
 
 The SDK validates and re-serializes every handler result against the protocol version's schema
 (``mcp_types.methods.serialize_server_result``): for a user with 10,000 tools that pipeline costs

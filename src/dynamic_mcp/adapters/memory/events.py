@@ -22,5 +22,5 @@ class InMemoryEventBus(EventPublisher, EventSubscriber):
             try:
                 await listener(event)
             except Exception:
-                # §8.5: a failed delivery never fails the change that triggered it.
+                # a failed delivery never fails the change that triggered it.
                 log.exception("change listener failed", extra={"event": type(event).__name__})

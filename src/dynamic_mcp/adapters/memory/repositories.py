@@ -1,4 +1,4 @@
-"""In-memory repositories: a first-class store for development, demos and tests (SPEC §11.1).
+"""In-memory repositories: a first-class store for development, demos and tests (docs/configuration.md).
 
 Concurrency: every method mutates state without awaiting in between, so on one event loop each
 operation is atomic, the same guarantee the MongoDB adapter gets from single-document operators.

@@ -1,4 +1,4 @@
-"""MongoDB tool and prompt repositories (SPEC §2.3, §2.7)."""
+"""MongoDB tool and prompt repositories (docs/tools.md, docs/access.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The MongoDB client and the database's shape: collection names and indexes (SPEC §2, §9.3)."""
+"""The MongoDB client and the database's shape: collection names and indexes (docs/access.md, docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
 }
 
-# Unique indexes older versions of the original server created that contradict SPEC §2:
+# Unique indexes older versions of the original server created that contradict docs/access.md:
 # tool names may repeat across creators, and the plain apiKey field is removed by the migration.
 LEGACY_UNIQUE_INDEXES: dict[str, list[Document]] = {TOOLS: [{"name": 1}], USERS: [{"apiKey": 1}]}
 
@@ -94,7 +94,7 @@ async def _drop_legacy_unique_indexes(collection: AsyncCollection[Document], leg
         key = dict(index["key"])
         blocking = index.get("unique") and not index.get("sparse") and not index.get("partialFilterExpression")
         if blocking and key in legacy:
-            log.warning("Dropping legacy unique index %s on %s (SPEC §2)", index["name"], collection.name)
+            log.warning("Dropping legacy unique index %s on %s (docs/access.md)", index["name"], collection.name)
             await collection.drop_index(index["name"])
 
 

@@ -1,4 +1,4 @@
-"""Domain objects <-> MongoDB documents, with the original field names (SPEC §2, §10.1).
+"""Domain objects <-> MongoDB documents, with the original field names (docs/access.md, docs/compatibility.md).
 
 One cattrs converter, configured field by field below, so the mapping is explicit and symmetric:
 

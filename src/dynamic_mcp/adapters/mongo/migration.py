@@ -1,4 +1,4 @@
-"""One-way migration of plain API keys to their hashed form (SPEC §2.2, §10.4.1, ADR on key storage)."""
+"""One-way migration of plain API keys to their hashed form (docs/compatibility.md, ADR 0003)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The MongoDB repositories, behaving exactly like the in-memory ones (SPEC §2)."""
+"""The MongoDB repositories, behaving exactly like the in-memory ones (docs/access.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""MongoDB user repository (SPEC §2.1, §2.2, §2.4, §2.5).
+"""MongoDB user repository (docs/access.md).
 
 Every change is one single-document update (update operators or an update pipeline), so
 concurrent changes to one user never lose each other (no read-modify-write in Python).

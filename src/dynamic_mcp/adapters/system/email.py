@@ -1,4 +1,4 @@
-"""Email senders (SPEC §9.2)."""
+"""Email senders (docs/configuration.md)."""
 
 from __future__ import annotations
 

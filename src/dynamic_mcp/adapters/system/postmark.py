@@ -1,4 +1,4 @@
-"""Email through Postmark's HTTP API (SPEC §9.2), used when POSTMARK_API_TOKEN and SMTP_FROM are set."""
+"""Email through Postmark's HTTP API (docs/configuration.md), used when POSTMARK_API_TOKEN and SMTP_FROM are set."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class PostmarkEmailSender(EmailSender):
         return await self._post({"From": self._sender, "To": to, "Subject": subject, "HtmlBody": html})
 
     async def send_bulk_email(self, to: list[str], subject: str, html: str) -> dict[str, Any]:
-        """One message to the sender with the recipients in BCC (§9.2)."""
+        """One message to the sender with the recipients in BCC (docs/configuration.md)."""
         return await self._post(
             {"From": self._sender, "To": self._sender, "Bcc": ", ".join(to), "Subject": subject, "HtmlBody": html}
         )

@@ -1,1 +1,1 @@
-"""Built-in handler packages: the management tools of SPEC §4, as data plus one handler each."""
+"""Built-in handler packages: the management tools of docs/access.md, as data plus one handler each."""

@@ -1,6 +1,6 @@
 """Shared pieces of the built-in packages: argument readers, definition and dispatch helpers.
 
-Arguments are read defensively because input validation may be switched off (§9.1).
+Arguments are read defensively because input validation may be switched off (docs/configuration.md).
 """
 
 from __future__ import annotations

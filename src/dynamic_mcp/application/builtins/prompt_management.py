@@ -1,4 +1,4 @@
-"""The ``prompt-management`` package (SPEC §4.3). Validation failures are errors (§10.3.11)."""
+"""The ``prompt-management`` package (docs/access.md). Validation failures are errors (docs/compatibility.md)."""
 
 from __future__ import annotations
 

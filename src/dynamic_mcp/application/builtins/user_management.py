@@ -1,4 +1,4 @@
-"""The ``user-management`` package (SPEC §4.1)."""
+"""The ``user-management`` package (docs/access.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The admin REST API under /api/v1 (SPEC §11.2): the MCP tools' use cases behind a second door."""
+"""The admin REST API under /api/v1 (docs/access.md): the MCP tools' use cases behind a second door."""
 
 from __future__ import annotations
 

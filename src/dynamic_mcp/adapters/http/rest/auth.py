@@ -1,5 +1,5 @@
-"""API key authentication for the REST API: the key sources of /mcp (SPEC §7.2), the caller
-reloaded from the store on every request (§3.3), 401 as problem details."""
+"""API key authentication for the REST API: the key sources of /mcp (docs/access.md), the caller
+reloaded from the store on every request (docs/access.md), 401 as problem details."""
 
 from __future__ import annotations
 

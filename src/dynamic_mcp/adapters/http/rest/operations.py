@@ -1,7 +1,7 @@
 """What each admin REST endpoint does, free of HTTP: one use case per call, result reshaped.
 
 The CLI's database backend runs the same operations as the bootstrap admin, so both doors
-answer with the same JSON (SPEC §11.2, §11.3).
+answer with the same JSON (docs/access.md, docs/cli.md).
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
         log.error("REST request failed", extra={"path": _path(request), "status": status})
         return problem_response(request, status, "The server could not complete the request")
     if isinstance(exc, ValidationException):
-        # Litestar's own detail repeats the query string, which may carry an API key (§7.2).
+        # Litestar's own detail repeats the query string, which may carry an API key (docs/access.md).
         response = problem_response(request, status, f"Validation failed for {request.method} {_path(request)}")
         if isinstance(exc.extra, list):
             response.content["errors"] = [_validation_error(e) for e in exc.extra]

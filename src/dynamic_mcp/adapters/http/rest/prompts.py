@@ -1,4 +1,4 @@
-"""/prompts (SPEC §4.3 through REST)."""
+"""/prompts through REST (rules: docs/access.md)."""
 
 from __future__ import annotations
 

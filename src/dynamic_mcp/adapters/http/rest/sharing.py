@@ -1,4 +1,4 @@
-"""/shares and /me/hidden-tools (SPEC §3.4, §3.6c-d through REST)."""
+"""/shares and /me/hidden-tools through REST (rules: docs/access.md)."""
 
 from __future__ import annotations
 

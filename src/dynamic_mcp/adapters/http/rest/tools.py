@@ -1,4 +1,4 @@
-"""/tools (SPEC §4.2 through REST). A tool is named by plain name or namespaced id (§3.5)."""
+"""/tools through REST (rules: docs/access.md). A tool is named by plain name or namespaced id (docs/access.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/users, /me and API keys (SPEC §4.1 through REST)."""
+"""/users, /me and API keys through REST (rules: docs/access.md)."""
 
 from __future__ import annotations
 
