@@ -69,9 +69,7 @@ async def _record(svc: Svc, request: Request[Any, Any, Any], email: PathText) ->
     return dict(output.result)
 
 
-@get("/users/{email:str}")
-async def edit_user(request: Request[Any, Any, Any], svc: Svc, email: PathText) -> Template:
-    record = await _record(svc, request, email)
+def _edit_page(request: Request[Any, Any, Any], record: dict[str, Any], **extra: Any) -> Template:
     return page(
         request,
         "user_edit.html",
@@ -80,7 +78,13 @@ async def edit_user(request: Request[Any, Any, Any], svc: Svc, email: PathText) 
         record=record,
         built_in_roles=BUILT_IN_ROLES,
         user_url=user_url,
+        **extra,
     )
+
+
+@get("/users/{email:str}")
+async def edit_user(request: Request[Any, Any, Any], svc: Svc, email: PathText) -> Template:
+    return _edit_page(request, await _record(svc, request, email))
 
 
 @post("/users/{email:str}", status_code=303)
@@ -92,17 +96,7 @@ async def update_user(request: Request[Any, Any, Any], svc: Svc, email: PathText
         await svc.users.update_user(caller, email, changes)
     except DomainError as exc:
         record = await _record(svc, request, email)
-        return page(
-            request,
-            "user_edit.html",
-            f"User {record['email']}",
-            section=SECTION,
-            status_code=status_of(exc),
-            error=exc.message,
-            record=record,
-            built_in_roles=BUILT_IN_ROLES,
-            user_url=user_url,
-        )
+        return _edit_page(request, record, status_code=status_of(exc), error=exc.message)
     return Redirect(user_url(email, "?done=user-updated"), status_code=303)
 
 
