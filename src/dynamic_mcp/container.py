@@ -16,6 +16,7 @@ from dynamic_mcp.adapters.mcp.session_directory import RegistrySessionDirectory
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.adapters.memory.console_sessions import InMemoryConsoleSessionStore
 from dynamic_mcp.adapters.memory.events import InMemoryEventBus
+from dynamic_mcp.adapters.memory.mcp_sessions import InMemorySessionRepository
 from dynamic_mcp.adapters.memory.probe import MemoryStorageProbe
 from dynamic_mcp.adapters.memory.repositories import (
     InMemoryPromptRepository,
@@ -26,6 +27,7 @@ from dynamic_mcp.adapters.mongo.changes import FOLLOWED, MongoChangeFeed
 from dynamic_mcp.adapters.mongo.client import check_reachable, connect_and_prepare, create_client, database, ping
 from dynamic_mcp.adapters.mongo.console_sessions import MongoConsoleSessionStore
 from dynamic_mcp.adapters.mongo.ledger import WriteLedger
+from dynamic_mcp.adapters.mongo.mcp_sessions import MongoSessionRepository
 from dynamic_mcp.adapters.mongo.migration import migrate_plain_keys
 from dynamic_mcp.adapters.mongo.probe import MongoStorageProbe
 from dynamic_mcp.adapters.mongo.repositories import MongoPromptRepository, MongoToolRepository, MongoUserRepository
@@ -237,7 +239,18 @@ class Container(containers.DeclarativeContainer):
             metrics=metrics,
         ),
     )
-    session_registry = providers.Singleton(SessionRegistry, single_session_per_user=config.single_session_per_user)
+    mcp_sessions = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(InMemorySessionRepository),
+        mongo=providers.Singleton(MongoSessionRepository, db=mongo_db),
+    )
+    session_registry = providers.Singleton(
+        SessionRegistry,
+        store=mcp_sessions,
+        clock=clock,
+        single_session_per_user=config.single_session_per_user,
+        idle_timeout_seconds=settings.provided.session_idle_timeout_seconds,
+    )
     listener_registry = providers.Singleton(ListenerRegistry)
 
     # The browser console (docs/console.md): sign-ins kept where every instance can read them.

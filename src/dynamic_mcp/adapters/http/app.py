@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -24,6 +25,7 @@ from dynamic_mcp.adapters.mcp.manager import DynamicSessionManager
 from dynamic_mcp.adapters.mcp.modern import ModernEntry, enable_modern_era
 from dynamic_mcp.adapters.mcp.origins import origin_policy
 from dynamic_mcp.adapters.mcp.server import build_server
+from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import (
@@ -60,6 +62,19 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     return Response(dict(HEALTHY))
 
 
+@contextlib.asynccontextmanager
+async def following_session_closes(sessions: SessionRegistry) -> AsyncIterator[None]:
+    """Close here the sessions closed on any instance; at shutdown, leave the records to the others."""
+    task = asyncio.get_running_loop().create_task(sessions.follow_removals())
+    try:
+        yield
+    finally:
+        sessions.stopping()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(
     container: Container, *, packages: Sequence[HandlerPackage] = (), routes: Sequence[HttpRoute] = ()
 ) -> Litestar:
@@ -91,6 +106,8 @@ def create_app(
         on_open=sessions.opened,
         on_close=sessions.closed,
         on_established=sessions.established,
+        on_abandoned=sessions.abandoned,
+        on_restored=sessions.touch,
     )
     sessions.attach_closer(manager)
     gate = McpGate(
@@ -117,7 +134,7 @@ def create_app(
             lifecycle = container.lifecycle()
             if not lifecycle.started:
                 await lifecycle.start(packages)
-            async with manager.run():
+            async with manager.run(), following_session_closes(sessions):
                 with start_up_objects_frozen():
                     yield
         finally:

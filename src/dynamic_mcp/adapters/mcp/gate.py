@@ -8,12 +8,9 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
-from mcp.server.auth.provider import AccessToken
-
 from dynamic_mcp.adapters.mcp.challenge import INVALID, MISSING, www_authenticate
 from dynamic_mcp.adapters.mcp.keys import api_key_from_scope
-from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY, DynamicSessionManager
+from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY, INIT_SCOPE_KEY, DynamicSessionManager, principal
 from dynamic_mcp.adapters.mcp.modern import ModernEntry, modern_version
 from dynamic_mcp.adapters.mcp.origins import OriginPolicy
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
@@ -107,18 +104,25 @@ def replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-def is_initialize(body: bytes) -> bool:
+def initialize_params(body: bytes) -> dict[str, Any] | None:
+    """The params of an initialize request (``{}`` when it has none); None for anything else."""
     try:
         message = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting past the stack
-        return False
-    return isinstance(message, dict) and message.get("method") == "initialize"
+        return None
+    if not isinstance(message, dict) or message.get("method") != "initialize":
+        return None
+    params = message.get("params")
+    return params if isinstance(params, dict) else {}
+
+
+def is_initialize(body: bytes) -> bool:
+    return initialize_params(body) is not None
 
 
 def _bind(scope: Scope, email: str) -> None:
     scope[EMAIL_SCOPE_KEY] = email
-    # The SDK compares this principal with the session's creator; a mismatch answers 404.
-    scope["user"] = AuthenticatedUser(AccessToken(token="-", client_id=email, scopes=[]))  # noqa: S106
+    scope["user"] = principal(email)
 
 
 class McpGate:
@@ -181,7 +185,7 @@ class McpGate:
         if user is None and self._require_key:
             await send_json(send, 401, MISSING_KEY, challenge(MISSING, MISSING_KEY))
             return
-        owner = self._sessions.owner(session_id)
+        owner = await self._sessions.owner(session_id)
         if owner is None:
             await send_json(send, 404, UNKNOWN_SESSION)
             return
@@ -190,6 +194,8 @@ class McpGate:
             return
         _bind(scope, owner)
         await self._manager.handle_request(scope, receive, send)
+        if scope.get("method") == "DELETE" and not self._manager.is_live(session_id):
+            await self._sessions.ended_by_client(session_id)
 
     async def _new_session(self, user: User, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method", "GET")
@@ -204,10 +210,12 @@ class McpGate:
         except BodyTooLarge:
             await send_json(send, 413, _rpc_error(f"Request body exceeds {self._max_body} bytes"))
             return
-        if not is_initialize(body):
+        params = initialize_params(body)
+        if params is None:
             await send_json(send, 400, NO_SESSION)
             return
-        if not self._sessions.reserve(user.email, self._per_user):
+        scope[INIT_SCOPE_KEY] = params
+        if not await self._sessions.reserve(user.email, self._per_user):
             retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
             await send_json(send, 429, too_many_sessions(self._per_user), retry)
             return

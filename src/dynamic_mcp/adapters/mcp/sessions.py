@@ -1,4 +1,11 @@
-"""Live MCP sessions by user: who owns which session, and how to reach it (docs/access.md, docs/protocol.md)."""
+"""Live MCP sessions by user: who owns which session, and how to reach it (docs/access.md, docs/deployment.md).
+
+Every handshake-era session is also a stored record (``SessionRepository``), so a request for a
+session opened on another instance is served here: the record says who owns it and what the client
+declared, and the session host rebuilds it locally. Locally known sessions cost no store round
+trip; closes made anywhere (DELETE, key reset, user deletion, single-session supersede, console)
+remove the record, and every instance follows removals to close its own copy.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,16 @@ import contextvars
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import attrs
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
 
 from dynamic_mcp.domain.events import ChangeEvent, PromptListChanged, ToolListChanged, UserSessionsRevoked
+from dynamic_mcp.domain.mcp_sessions import StoredSession, expiry, session_key
+from dynamic_mcp.ports.clock import Clock
+from dynamic_mcp.ports.mcp_sessions import RECHECK, SessionRepository
 
 log = logging.getLogger(__name__)
 
@@ -19,10 +31,15 @@ CURRENT_SESSION: contextvars.ContextVar[str | None] = contextvars.ContextVar("cu
 """Set while a request of a session is being handled, so closing that session can wait for its reply."""
 
 CLOSE_GRACE_SECONDS = 1.0
+MAX_TOUCH_INTERVAL_SECONDS = 60.0
 
 
-class SessionCloser(Protocol):
+class SessionHost(Protocol):
+    """The transport side (the SDK session manager): closes and rebuilds sessions of this instance."""
+
     async def close_session(self, session_id: str) -> None: ...
+
+    async def restore_session(self, session_id: str, record: StoredSession) -> bool: ...
 
 
 @attrs.define
@@ -34,37 +51,49 @@ class LiveSession:
     proxy: Any = None  # the SDK's ServerSession, once a message of the session has been seen
     client_name: str = "unknown-client"
     client_version: str = "unknown-version"
-    sequence: int = 0  # opening order, for SINGLE_SESSION_PER_USER
-    established: bool = False  # its opening request has been answered in full
+    key: str = ""
+    touched_at: float = 0.0  # when this instance last wrote the record's last use
+    last_written: Any = None  # the last-use time this instance wrote (a datetime)
 
 
 class SessionRegistry:
-    """In-process registry; a session lives on the instance that created it (sticky sessions)."""
-
-    def __init__(self, *, single_session_per_user: bool = False) -> None:
+    def __init__(
+        self,
+        store: SessionRepository,
+        clock: Clock,
+        *,
+        single_session_per_user: bool = False,
+        idle_timeout_seconds: int = 0,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._idle = idle_timeout_seconds
+        # Writing each use would cost a store write per request; the record's expiry only needs
+        # to stay well ahead of the idle timeout.
+        self._touch_every = min(MAX_TOUCH_INTERVAL_SECONDS, max(idle_timeout_seconds / 10, 0.5))
         self._sessions: dict[str, LiveSession] = {}
         self._by_email: dict[str, set[str]] = defaultdict(set)
+        self._by_key: dict[str, str] = {}
         self._revoked: set[str] = set()
-        self._closer: SessionCloser | None = None
+        self._host: SessionHost | None = None
         self._single = single_session_per_user
         self._tasks: set[asyncio.Task[None]] = set()
         self._pending: dict[str, int] = defaultdict(int)
-        self._sequence = 0
+        self._restoring: dict[str, asyncio.Future[bool]] = {}
+        self._stopping = False
 
-    def attach_closer(self, closer: SessionCloser) -> None:
-        self._closer = closer
+    def attach_closer(self, host: SessionHost) -> None:
+        self._host = host
 
-    # -- lifecycle hooks called by the session manager ---------------------------------------
-    def reserve(self, email: str, limit: int) -> bool:
-        """Hold a place for a session being opened; False when ``email`` already has ``limit`` of them.
-
-        Openings in flight count too, so concurrent initializes cannot overshoot the cap.
-        """
-        if len(self._by_email.get(email, ())) + self._pending[email] >= limit:
-            if not self._pending[email]:
-                del self._pending[email]
-            return False
+    # -- admission --------------------------------------------------------------------------
+    async def reserve(self, email: str, limit: int) -> bool:
+        """Hold a place for a session being opened; False when ``email`` already has ``limit`` of them
+        on any instance. Openings in flight here count too, so concurrent initializes cannot overshoot."""
         self._pending[email] += 1
+        stored = len(await self._store.of_user(email, self._clock.now()))
+        if stored + self._pending[email] > limit:
+            self.release(email)
+            return False
         return True
 
     def release(self, email: str) -> None:
@@ -72,49 +101,140 @@ class SessionRegistry:
         if self._pending[email] <= 0:
             del self._pending[email]
 
-    def opened(self, session_id: str, email: str) -> None:
-        now = time.monotonic()
-        self._sequence += 1
-        self._sessions[session_id] = LiveSession(session_id, email, now, now, sequence=self._sequence)
-        self._by_email[email].add(session_id)
+    # -- lifecycle hooks called by the session manager ---------------------------------------
+    async def opened(self, session_id: str, email: str, init: Mapping[str, Any] | None = None) -> None:
+        """A session is being opened here: stored before its first answer goes out, so the
+        client's next request may land on any instance."""
+        now = self._clock.now()
+        params = dict(init) if init else None
+        record = StoredSession(
+            key=session_key(session_id),
+            email=email,
+            protocol_version=negotiated_version(params),
+            client_params=params,
+            created_at=now,
+            last_used_at=now,
+            expires_at=expiry(now, self._idle),
+        )
+        await self._store.add(record)
+        self._remember(session_id, record)
 
-    def established(self, session_id: str) -> None:
+    def _remember(self, session_id: str, record: StoredSession) -> None:
+        now = time.monotonic()
+        self._sessions[session_id] = LiveSession(
+            session_id, record.email, now, now, key=record.key, touched_at=now, last_written=record.last_used_at
+        )
+        self._by_email[record.email].add(session_id)
+        self._by_key[record.key] = session_id
+        info = (record.client_params or {}).get("clientInfo")
+        if isinstance(info, Mapping):
+            self._sessions[session_id].client_name = str(info.get("name") or "unknown-client")
+            self._sessions[session_id].client_version = str(info.get("version") or "unknown-version")
+
+    async def abandoned(self, session_id: str) -> None:
+        """The opening request failed: nothing was established, so the record goes too."""
+        await self._store.remove(session_key(session_id))
+
+    async def established(self, session_id: str) -> None:
         """The opening request of a session has been answered in full.
 
-        With SINGLE_SESSION_PER_USER the newest established session wins; the others are refused
-        from now on and closed after a grace period, so no answer already under way is cut off.
-        Deciding only once answers are complete is what keeps concurrent initializes whole.
+        With SINGLE_SESSION_PER_USER the newest session wins, on every instance: the records of
+        the user's older sessions are removed (their instances close them), and a session whose
+        own record is already gone lost to a newer one. Deciding only once answers are complete,
+        and closing after a grace period, keeps concurrent initializes whole.
         """
         session = self._sessions.get(session_id)
-        if session is None:
+        if session is None or not self._single:
             return
-        session.established = True
-        if not self._single:
+        records = await self._store.of_user(session.email, self._clock.now())
+        mine = next((r for r in records if r.key == session.key), None)
+        if mine is None:
+            self._supersede({session_id})
             return
-        mine = [self._sessions[s] for s in self._by_email.get(session.email, ()) if s in self._sessions]
-        newest = max((s for s in mine if s.established), key=lambda s: s.sequence)
-        losers = {s.session_id for s in mine if s.established and s is not newest} - self._revoked
-        if losers:
-            self._revoked |= losers
-            self._close_soon(losers, delay=CLOSE_GRACE_SECONDS)
+        for older in records:
+            if (older.created_at, older.key) < (mine.created_at, mine.key):
+                await self._store.remove(older.key)
 
     def closed(self, session_id: str) -> None:
+        """The transport of a session ended here (DELETE, idle timeout, close, shutdown)."""
+        session = self._forget(session_id)
+        if session is not None and not self._stopping:
+            # Idle here may still be busy elsewhere: the record goes only if nobody used it since.
+            self._spawn(self._expire_if_unused(session))
+
+    def _forget(self, session_id: str) -> LiveSession | None:
         session = self._sessions.pop(session_id, None)
         self._revoked.discard(session_id)
-        if session is not None:
-            ids = self._by_email.get(session.email)
-            if ids is not None:
-                ids.discard(session_id)
-                if not ids:
-                    del self._by_email[session.email]
+        if session is None:
+            return None
+        self._by_key.pop(session.key, None)
+        ids = self._by_email.get(session.email)
+        if ids is not None:
+            ids.discard(session_id)
+            if not ids:
+                del self._by_email[session.email]
+        return session
+
+    async def _expire_if_unused(self, session: LiveSession) -> None:
+        record = await self._store.get(session.key, self._clock.now())
+        if record is not None and record.last_used_at <= session.last_written:
+            await self._store.remove(session.key)
+
+    def stopping(self) -> None:
+        """This instance shuts down: its sessions stay stored, for the other instances to serve."""
+        self._stopping = True
+
+    async def ended_by_client(self, session_id: str) -> None:
+        """The client closed the session (HTTP DELETE): closed for every instance."""
+        await self._store.remove(session_key(session_id))
 
     # -- per-request ------------------------------------------------------------------------
-    def owner(self, session_id: str) -> str | None:
-        """The user a session belongs to; None when unknown, ended or revoked."""
+    async def owner(self, session_id: str) -> str | None:
+        """The user a session belongs to; None when unknown, ended or revoked. A session stored by
+        another instance is rebuilt here first."""
         if session_id in self._revoked:
             return None
         session = self._sessions.get(session_id)
-        return session.email if session else None
+        if session is not None:
+            await self._touch_record(session)
+            return session.email
+        if not await self._restore(session_id):
+            return None
+        restored = self._sessions.get(session_id)
+        return restored.email if restored is not None else None
+
+    async def _restore(self, session_id: str) -> bool:
+        pending = self._restoring.get(session_id)
+        if pending is not None:  # concurrent first requests: one restore
+            return await asyncio.shield(pending)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._restoring[session_id] = future
+        ok = False
+        try:
+            record = await self._store.get(session_key(session_id), self._clock.now())
+            if record is not None and self._host is not None:
+                self._remember(session_id, record)  # known before its connection reports in
+                ok = await self._host.restore_session(session_id, record)
+                if ok:
+                    session = self._sessions[session_id]
+                    session.touched_at = 0.0  # the first use here is written at once
+                    await self._touch_record(session)
+                else:
+                    self._forget(session_id)
+            return ok
+        finally:
+            del self._restoring[session_id]
+            future.set_result(ok)
+
+    async def _touch_record(self, session: LiveSession) -> None:
+        now = time.monotonic()
+        session.last_used = now
+        if now - session.touched_at < self._touch_every:
+            return
+        session.touched_at = now
+        at = self._clock.now()
+        session.last_written = at
+        await self._store.touch(session.key, at, expiry(at, self._idle))
 
     def touch(self, session_id: str, proxy: Any, client_info: Any = None) -> None:
         session = self._sessions.get(session_id)
@@ -133,6 +253,27 @@ class SessionRegistry:
     def __len__(self) -> int:
         return len(self._sessions)
 
+    # -- closes made anywhere -----------------------------------------------------------------
+    async def follow_removals(self) -> None:
+        """Run for the app's lifetime: close here whatever was closed anywhere."""
+        async for key in self._store.removals():
+            if key == RECHECK:
+                now = self._clock.now()
+                for session in list(self._sessions.values()):
+                    if await self._store.get(session.key, now) is None:
+                        self._supersede({session.session_id})
+                continue
+            session_id = self._by_key.get(key)
+            if session_id is not None:
+                self._supersede({session_id})
+
+    def _supersede(self, session_ids: set[str]) -> None:
+        """Refuse further requests at once; close after the grace, so answers under way finish."""
+        ids = session_ids - self._revoked
+        if ids:
+            self._revoked |= ids
+            self._close_soon(ids, delay=CLOSE_GRACE_SECONDS)
+
     # -- change events ----------------------------------------------------------------------
     async def on_event(self, event: ChangeEvent) -> None:
         if isinstance(event, ToolListChanged):
@@ -140,7 +281,7 @@ class SessionRegistry:
         elif isinstance(event, PromptListChanged):
             await self._notify(event.emails, "send_prompt_list_changed")
         elif isinstance(event, UserSessionsRevoked):
-            self.revoke(event.email)
+            await self.revoke(event.email)
 
     async def _notify(self, emails: frozenset[str] | None, method: str) -> None:
         targets = list(self._sessions.values()) if emails is None else [s for e in emails for s in self.sessions_of(e)]
@@ -153,32 +294,38 @@ class SessionRegistry:
                 # one unreachable client never fails the change or the other clients.
                 log.warning("notification not delivered", extra={"session": session.session_id[:8]}, exc_info=True)
 
-    def revoke(self, email: str) -> None:
-        """End every session of ``email``. The session handling this very request is closed just
-        after its reply has gone out; all of them refuse further requests at once."""
+    async def revoke(self, email: str) -> None:
+        """End every session of ``email``, on every instance. The session handling this very
+        request is closed just after its reply has gone out; all of them refuse further requests at once."""
         ids = set(self._by_email.get(email, ()))
-        if not ids:
-            return
         self._revoked |= ids
         current = CURRENT_SESSION.get()
         self._close_soon(ids - {current}, delay=0.0)
         if current in ids:
             self._close_soon({current}, delay=CLOSE_GRACE_SECONDS)
+        await self._store.remove_for(email)
 
     def _close_soon(self, session_ids: set[str], *, delay: float) -> None:
-        if not session_ids or self._closer is None:
-            return
-        task = asyncio.get_running_loop().create_task(self._close(session_ids, delay))
+        if session_ids and self._host is not None:
+            self._spawn(self._close(session_ids, delay))
+
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("session bookkeeping failed", exc_info=task.exception())
 
     async def _close(self, session_ids: set[str], delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)
-        assert self._closer is not None
+        assert self._host is not None
         for session_id in session_ids:
             try:
-                await self._closer.close_session(session_id)
+                await self._host.close_session(session_id)
             except Exception:
                 log.warning("could not close session", extra={"session": session_id[:8]}, exc_info=True)
 
@@ -187,9 +334,21 @@ class SessionRegistry:
         return list(self._sessions.values())
 
     async def close_one(self, session_id: str) -> bool:
-        """Refuse the session's further requests at once and close its transport."""
-        if session_id not in self._sessions or self._closer is None:
+        """Refuse the session's further requests at once and close it, on every instance."""
+        if session_id not in self._sessions or self._host is None:
             return False
         self._revoked.add(session_id)
-        await self._closer.close_session(session_id)
+        await self._store.remove(session_key(session_id))
+        await self._host.close_session(session_id)
         return True
+
+
+def negotiated_version(params: Mapping[str, Any] | None) -> str:
+    """The version the SDK answers an initialize with: the client's when served, else the latest."""
+
+    requested = (params or {}).get("protocolVersion")
+    return (
+        requested
+        if isinstance(requested, str) and requested in HANDSHAKE_PROTOCOL_VERSIONS
+        else LATEST_HANDSHAKE_VERSION
+    )

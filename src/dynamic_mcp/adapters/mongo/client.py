@@ -20,6 +20,7 @@ USERS = "users"
 TOOLS = "tools"
 PROMPTS = "prompts"
 CONSOLE_SESSIONS = "consoleSessions"
+MCP_SESSIONS = "mcpSessions"
 
 SERVER_SELECTION_TIMEOUT_MS = 5_000
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -43,6 +44,11 @@ INDEXES: dict[str, list[IndexModel]] = {
     CONSOLE_SESSIONS: [
         IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiresAt_ttl"),
         IndexModel([("email", ASCENDING)], name="email_1"),
+    ],
+    # Last use plus the idle timeout; a record without expiresAt (no timeout) is never swept.
+    MCP_SESSIONS: [
+        IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiresAt_ttl"),
+        IndexModel([("email", ASCENDING), ("createdAt", ASCENDING)], name="email_1_createdAt_1"),
     ],
 }
 

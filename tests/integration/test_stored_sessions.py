@@ -1,0 +1,161 @@
+"""Handshake-era sessions as stored records: two real server processes on one MongoDB replica set,
+the official SDK client whose consecutive requests go to different instances, closes seen by every
+instance, and an instance killed mid-session."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import anyio
+import httpx
+import httpx2
+import mcp_types as types
+import pytest
+from mcp import ClientSession
+from mcp.client.streamable_http import streamable_http_client
+
+from tests.integration.conftest import storage_env
+from tests.integration.harness import ADMIN_KEY, TOOLS_CHANGED, Client, ServerProcess
+from tests.integration.test_transport import ACCEPT, INIT
+
+pytestmark = [pytest.mark.integration, pytest.mark.mongo, pytest.mark.slow]
+
+LIST = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+
+
+class RoundRobin(httpx2.AsyncBaseTransport):
+    """A load balancer without affinity, inside the client: each request goes to the next
+    instance that is alive. ``ports`` records where each request went."""
+
+    def __init__(self, servers: list[ServerProcess]) -> None:
+        self._servers = servers
+        self._turn = 0
+        self._inner = httpx2.AsyncHTTPTransport()
+        self.ports: list[tuple[str, int]] = []
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        alive = [s for s in self._servers if s.alive]
+        server = alive[self._turn % len(alive)]
+        self._turn += 1
+        request.url = request.url.copy_with(port=server.port)
+        self.ports.append((request.method, server.port))
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+@pytest.fixture(scope="module")
+def instances(request: pytest.FixtureRequest) -> Iterator[list[ServerProcess]]:
+    env = {**storage_env(request, "mongo", "stored-sessions"), "SESSION_IDLE_TIMEOUT_SECONDS": "600"}
+    servers = [ServerProcess(env).start() for _ in range(2)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+@contextlib.asynccontextmanager
+async def balanced(servers: list[ServerProcess], key: str = ADMIN_KEY) -> AsyncIterator[tuple[Client, RoundRobin]]:
+    transport = RoundRobin(servers)
+    async with (
+        httpx2.AsyncClient(transport=transport, headers={"x-apikey": key}, timeout=httpx2.Timeout(30.0)) as http,
+        streamable_http_client(f"{servers[0].url}/mcp", http_client=http) as (read, write),
+    ):
+        holder: dict[str, Client] = {}
+
+        async def handler(message: Any) -> None:
+            await holder["client"].on_message(message)
+
+        async with ClientSession(
+            read, write, message_handler=handler, client_info=types.Implementation(name="balanced", version="1")
+        ) as session:
+            holder["client"] = client = Client(session)
+            await session.initialize()
+            yield client, transport
+
+
+def open_raw(server: ServerProcess, key: str = ADMIN_KEY) -> str:
+    response = httpx.post(f"{server.url}/mcp", json=INIT, headers={**ACCEPT, "x-apikey": key})
+    assert response.status_code == 200, response.text
+    return str(response.headers["mcp-session-id"])
+
+
+def on(server: ServerProcess, session_id: str, body: object = LIST, key: str = ADMIN_KEY) -> httpx.Response:
+    headers = {**ACCEPT, "mcp-session-id": session_id, "x-apikey": key}
+    return httpx.post(f"{server.url}/mcp", json=body, headers=headers, timeout=30)
+
+
+async def test_one_sdk_session_is_served_by_every_instance(instances: list[ServerProcess]) -> None:
+    async with balanced(instances) as (client, transport):
+        for _ in range(3):
+            assert "list-users" in await client.tool_names()
+            assert (await client.ok("user-info"))["result"]["email"] == "admin@example.com"
+        name = f"rr-{time.monotonic_ns()}"
+        tool = {"name": name, "description": "d", "inputSchema": {"type": "object"}, "handler": {"type": "echo"}}
+        await client.ok("add-tool", {"toolDefinition": tool})
+        assert await client.wait_for(TOOLS_CHANGED, timeout=10), "the GET stream's instance sent no list_changed"
+        assert name in await client.tool_names()
+    posts = {port for method, port in transport.ports if method == "POST"}
+    assert posts == {s.port for s in instances}, transport.ports
+
+
+def test_a_session_opened_on_one_instance_is_closed_on_all_by_delete(instances: list[ServerProcess]) -> None:
+    first, second = instances
+    session = open_raw(first)
+    assert on(second, session).status_code == 200  # rebuilt from the store there
+    with httpx.stream(
+        "GET", f"{first.url}/mcp", headers={**ACCEPT, "mcp-session-id": session, "x-apikey": ADMIN_KEY}, timeout=30
+    ) as stream:
+        assert stream.status_code == 200
+        closed = httpx.delete(f"{second.url}/mcp", headers={**ACCEPT, "mcp-session-id": session, "x-apikey": ADMIN_KEY})
+        assert closed.status_code == 200
+        started = time.monotonic()
+        for _ in stream.iter_raw():  # the stream on the first instance ends once it sees the close
+            pass
+        assert time.monotonic() - started < 10
+    assert on(first, session).status_code == 404
+    assert on(second, session).status_code == 404
+
+
+async def test_a_key_reset_closes_the_session_on_every_instance(instances: list[ServerProcess]) -> None:
+    first, second = instances
+    async with balanced(instances) as (admin, _):
+        email = f"reset-{time.monotonic_ns()}@example.com"
+        key = (await admin.ok("add-user", {"email": email, "roles": ["user"]}))["result"]["apiKey"]
+        session = open_raw(first, key)
+        assert on(second, session, key=key).status_code == 200
+        new_key = (await admin.ok("reset-api-key", {"email": email, "userConfirmed": True}))["result"]["apiKey"]
+    deadline = time.monotonic() + 5
+    statuses: list[int] = []
+    while time.monotonic() < deadline:
+        statuses = [on(s, session, key=new_key).status_code for s in instances]
+        if statuses == [404, 404]:
+            break
+        time.sleep(0.1)
+    assert statuses == [404, 404]
+
+
+async def test_killing_an_instance_loses_no_session(request: pytest.FixtureRequest) -> None:
+    env = {**storage_env(request, "mongo", "kill"), "SESSION_IDLE_TIMEOUT_SECONDS": "600"}
+    servers = [ServerProcess(env).start() for _ in range(2)]
+    try:
+        async with balanced(servers) as (client, transport):
+            assert "list-users" in await client.tool_names()
+            get_port = next(port for method, port in transport.ports if method == "GET")
+            victim = next(s for s in servers if s.port == get_port)
+            victim.stop()  # the instance holding the GET stream
+            for _ in range(3):  # every later request lands on the survivor and works
+                assert (await client.ok("user-info"))["result"]["email"] == "admin@example.com"
+            with anyio.fail_after(15):  # the client's GET stream reconnects to the survivor
+                while sum(1 for m, p in transport.ports if m == "GET" and p != get_port) == 0:
+                    await anyio.sleep(0.1)
+            name = f"after-kill-{time.monotonic_ns()}"
+            tool = {"name": name, "description": "d", "inputSchema": {"type": "object"}, "handler": {"type": "echo"}}
+            await client.ok("add-tool", {"toolDefinition": tool})
+            assert await client.wait_for(TOOLS_CHANGED, timeout=10)
+    finally:
+        for server in servers:
+            server.stop()
