@@ -35,10 +35,6 @@ from tests.integration.harness import ADMIN_EMAIL, ADMIN_KEY, TOOLS_CHANGED, con
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.mongo]
 
 TARGET_SECONDS = 1.0  # from the acknowledged write to the last notification / refusal everywhere
-SESSIONS_PENDING = (
-    "pending: handshake-era sessions reachable from every instance (stored session records) are not "
-    "on main yet; until then a session's requests must reach the instance that created it"
-)
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +249,6 @@ def test_killing_an_instance_mid_scenario_costs_no_request(proxy: Proxy, deploym
           and proxy.answered_by[-1] == 1, 15.0)  # fmt: skip
 
 
-@pytest.mark.skip(reason=SESSIONS_PENDING)
 async def test_an_sdk_session_through_nginx_runs_the_whole_scenario(deployment: Deployment) -> None:
     admin = admin_key(deployment)
     user = new_email("sdk")
