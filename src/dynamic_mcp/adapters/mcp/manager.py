@@ -1,4 +1,4 @@
-"""The SDK session manager, extended with the hooks session policy needs (ADR 0002, ADR 0013).
+"""The SDK session manager, extended with the hooks session policy needs (ADR 0002, ADR 0010).
 
 The SDK keeps live sessions privately; we need to know when one opens (to store it and bind it to
 its user), when its opening answer is complete, and when it ends (DELETE, idle timeout, crash);

@@ -1,4 +1,4 @@
-"""MCP session records in MongoDB: every instance serves every session (ADR 0013).
+"""MCP session records in MongoDB: every instance serves every session (ADR 0010).
 
 A TTL index on ``expiresAt`` (last use plus the idle timeout) removes idle records; reads check
 the expiry too, as the TTL monitor runs once a minute. Removals reach every instance through a
