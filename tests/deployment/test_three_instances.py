@@ -435,7 +435,6 @@ async def test_killing_an_instance_costs_a_2026_client_only_a_relisten(deploymen
                 victim.start(timeout=60)
 
 
-@pytest.mark.skip(reason=SESSIONS_PENDING)
 async def test_an_sdk_session_through_nginx_outlives_a_killed_instance(deployment: Deployment) -> None:
     user = new_email("outlives")
     async with httpx.AsyncClient(base_url=deployment.url, headers={"x-apikey": admin_key(deployment)}) as http:
