@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -109,9 +110,18 @@ def _answer(response: httpx.Response) -> dict[str, object]:
     return dict(json.loads(data[-1]))
 
 
+@pytest.fixture(scope="module")
+def single_server() -> Iterator[ServerProcess]:
+    """Single-session mode with the default idle timeout: a loaded machine must not expire the winner."""
+    process = ServerProcess({"SINGLE_SESSION_PER_USER": "true"}).start()
+    yield process
+    process.stop()
+
+
 async def test_concurrent_initializes_in_single_session_mode_all_get_whole_answers(
-    strict_server: ServerProcess,
+    single_server: ServerProcess,
 ) -> None:
+    strict_server = single_server
     headers = {**ACCEPT, "x-apikey": ADMIN_KEY}
     async with httpx.AsyncClient(base_url=strict_server.url, timeout=30) as client:
 
