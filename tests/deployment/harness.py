@@ -69,7 +69,7 @@ class Nginx:
         (Path(self.dir) / "nginx.conf").write_text(MAIN_CONFIG.format(dir=self.dir))
         self._proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 20.0) -> Nginx:
+    def start(self, timeout: float = 60.0) -> Nginx:
         conf = str(Path(self.dir) / "nginx.conf")
         self._proc = subprocess.Popen(
             [self.binary, "-p", self.dir, "-c", conf, "-g", "daemon off;"],

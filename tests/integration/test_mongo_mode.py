@@ -387,12 +387,14 @@ def test_an_unreachable_database_at_start_exits_quickly_with_one_clear_line() ->
     env = ServerProcess({"MONGODB_URI": f"mongodb://127.0.0.1:{closed_port}/", "LOG_LEVEL": "info"}).env
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "dynamic_mcp.cli", "serve"], env=env, capture_output=True, text=True, timeout=15
+        [sys.executable, "-m", "dynamic_mcp.cli", "serve"], env=env, capture_output=True, text=True, timeout=90
     )
     elapsed = time.monotonic() - started
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
-    assert elapsed < 12, elapsed
+    # The server gives up after its own 5 s server selection timeout; the driver's default is 30 s,
+    # so staying under 25 s proves the short one is used while leaving room for a loaded machine.
+    assert elapsed < 25, elapsed
     last = output.strip().splitlines()[-1]
     assert last.startswith("Error: Storage is unavailable: could not reach MongoDB"), output
     assert "MONGODB_URI" in last
