@@ -72,9 +72,10 @@ async def test_deleting_a_user_closes_their_sessions_and_their_calls_fail(server
 
 
 @pytest.fixture(scope="module")
-def strict_server() -> ServerProcess:
+def strict_server() -> Iterator[ServerProcess]:
+    """Single-session mode with the default idle timeout: a loaded machine must not expire the winner."""
     process = ServerProcess({"SINGLE_SESSION_PER_USER": "true"}).start()
-    yield process  # type: ignore[misc]
+    yield process
     process.stop()
 
 
@@ -82,11 +83,11 @@ IDLE_SECONDS = 2
 
 
 @pytest.fixture(scope="module")
-def idle_server() -> ServerProcess:
+def idle_server() -> Iterator[ServerProcess]:
     # Its own server: a 2 s idle timeout on a shared one would expire other tests' sessions
     # whenever a loaded machine stalls them for two seconds.
     process = ServerProcess({"SESSION_IDLE_TIMEOUT_SECONDS": str(IDLE_SECONDS)}).start()
-    yield process  # type: ignore[misc]
+    yield process
     process.stop()
 
 
@@ -130,18 +131,9 @@ def _answer(response: httpx.Response) -> dict[str, object]:
     return dict(json.loads(data[-1]))
 
 
-@pytest.fixture(scope="module")
-def single_server() -> Iterator[ServerProcess]:
-    """Single-session mode with the default idle timeout: a loaded machine must not expire the winner."""
-    process = ServerProcess({"SINGLE_SESSION_PER_USER": "true"}).start()
-    yield process
-    process.stop()
-
-
 async def test_concurrent_initializes_in_single_session_mode_all_get_whole_answers(
-    single_server: ServerProcess,
+    strict_server: ServerProcess,
 ) -> None:
-    strict_server = single_server
     headers = {**ACCEPT, "x-apikey": ADMIN_KEY}
     async with httpx.AsyncClient(base_url=strict_server.url, timeout=30) as client:
 
