@@ -9,6 +9,7 @@ from pathlib import Path
 import attrs
 from dotenv import dotenv_values
 
+from dynamic_mcp.domain.roles import BUILT_IN_ROLES
 from dynamic_mcp.domain.users import is_valid_email
 from dynamic_mcp.metadata import package_version
 
@@ -59,6 +60,15 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
 
+def _roles(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Role names beyond the built-in ones; no whitespace inside, no repeats of a built-in."""
+    roles = _list(env, name)
+    for role in roles:
+        if any(c.isspace() for c in role):
+            raise SettingsError(f"{name}: role names cannot contain whitespace, not {role!r}")
+    return tuple(r for r in dict.fromkeys(roles) if r not in BUILT_IN_ROLES)
+
+
 @attrs.frozen
 class Settings:
     mongodb_uri: str | None = None
@@ -88,6 +98,12 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     max_sessions_per_user: int = 50
     require_key_on_every_request: bool = True
+    extra_roles: tuple[str, ...] = ()
+
+    @property
+    def allowed_roles(self) -> tuple[str, ...]:
+        """Every role a user may be given, on every door: the built-in ones, then EXTRA_ROLES."""
+        return (*BUILT_IN_ROLES, *self.extra_roles)
 
     @property
     def storage(self) -> str:
@@ -139,4 +155,5 @@ class Settings:
             allowed_hosts=_list(env, "ALLOWED_HOSTS"),
             max_sessions_per_user=_int(env, "MAX_SESSIONS_PER_USER", 50, minimum=1),
             require_key_on_every_request=_bool(env, "REQUIRE_KEY_ON_EVERY_REQUEST", True),
+            extra_roles=_roles(env, "EXTRA_ROLES"),
         )

@@ -166,6 +166,9 @@ class Container(containers.DeclarativeContainer):
         events=event_bus,
         onboarding=onboarding,
         clock=clock,
+        tools=tools,
+        prompts=prompts,
+        allowed_roles=settings.provided.allowed_roles,
     )
     catalog_queries = providers.Singleton(CatalogQueries, catalog=catalog, users=users)
     sharing_service = providers.Singleton(SharingService, users=users, catalog=catalog, events=event_bus, clock=clock)
@@ -205,7 +208,12 @@ class Container(containers.DeclarativeContainer):
     )
     bootstrap = providers.Singleton(AdminBootstrap, users=users, keys=key_issuer, onboarding=onboarding, clock=clock)
     builtin_packages = providers.List(
-        providers.Singleton(user_management.build_package, users=user_service, sharing=sharing_service),
+        providers.Singleton(
+            user_management.build_package,
+            users=user_service,
+            sharing=sharing_service,
+            extra_roles=settings.provided.extra_roles,
+        ),
         providers.Singleton(tool_management.build_package, tools=tool_service),
         providers.Singleton(prompt_management.build_package, prompts=prompt_service),
         providers.Singleton(echo.build_package),

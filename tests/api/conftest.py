@@ -40,7 +40,7 @@ def runtime_prompt(name: str, **extra: Any) -> dict[str, Any]:
     return {
         "name": name,
         "description": f"{name} for tests",
-        "handler": {"type": "prompt-management", "config": {"secret": "only-for-the-creator"}},
+        "handler": {"type": "echo", "config": {"secret": "only-for-the-creator"}},
         "arguments": [{"name": "topic", "required": True}],
         **extra,
     }

@@ -9,7 +9,7 @@ from tests.api.conftest import ADMIN, POWER, USER, EventLog, World, assert_probl
 def test_list_shows_visible_prompts_with_config_only_for_the_creator(world: World) -> None:
     user_view = {p["name"]: p for p in world.as_(USER).ok("GET", "/prompts")["prompts"]}
     assert "p1-prompt" in user_view and "p2-prompt" not in user_view
-    assert user_view["p1-prompt"]["handler"] == {"type": "prompt-management"}
+    assert user_view["p1-prompt"]["handler"] == {"type": "echo"}
     own = world.as_(POWER).ok("GET", "/prompts/p1-prompt")
     assert own["handler"]["config"] == {"secret": "only-for-the-creator"}
     assert own["arguments"] == [{"name": "topic", "description": None, "required": True}]

@@ -110,8 +110,15 @@ CASES: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
         "create prompt",
         "POST",
         "/prompts",
-        {"name": "new-prompt", "description": "d", "handler": {"type": "prompt-management"}},
+        {"name": "new-prompt", "description": "d", "handler": {"type": "echo"}},
         {"admin": 201, "power-user": 201, "user": 403},
+    ),
+    (
+        "create prompt on a management handler",
+        "POST",
+        "/prompts",
+        {"name": "new-prompt", "description": "d", "handler": {"type": "prompt-management"}},
+        {"admin": 201, "power-user": 403, "user": 403},
     ),
     ("get admin-only prompt", "GET", "/prompts/p2-prompt", None, {"admin": 200, "power-user": 404, "user": 404}),
     (

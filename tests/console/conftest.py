@@ -66,8 +66,9 @@ def make_container(**settings: Any) -> Container:
 
 
 @pytest.fixture
-def container() -> Container:
-    return make_container()
+def container(request: pytest.FixtureRequest) -> Container:
+    """Settings overrides come from indirect parametrization (``{"extra_roles": (...)}``), if any."""
+    return make_container(**getattr(request, "param", {}))
 
 
 @pytest.fixture

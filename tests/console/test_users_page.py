@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 
 from dynamic_mcp.container import Container
@@ -50,7 +51,9 @@ def test_search_filters_by_email_or_name(admin: Browser) -> None:
     assert fragment.text.lstrip().startswith('<div id="users-table"') and rows(fragment.text) == ["erin@example.com"]
 
 
+@pytest.mark.parametrize("container", [{"extra_roles": ("ops", "qa")}], indirect=True)
 def test_editing_name_and_roles_goes_through_update_user(client: TestClient[Any], admin: Browser) -> None:
+    """Other roles must be configured (EXTRA_ROLES): the same role rule as every other door."""
     key = add_user(admin, "frank@example.com")
     admin.get("/console/users/frank@example.com")
     response = admin.post(
@@ -59,6 +62,9 @@ def test_editing_name_and_roles_goes_through_update_user(client: TestClient[Any]
     assert response.status_code == 200 and "The user was updated." in response.text
     me = client.get("/api/v1/me", headers={"x-apikey": key}).json()
     assert me["name"] == "Frank F" and me["roles"] == ["power-user", "ops", "qa"]
+    refused = admin.post("/console/users/frank@example.com", {"name": "Frank F", "other_roles": "god"})
+    assert "Unknown role(s): god" in refused.text
+    assert client.get("/api/v1/me", headers={"x-apikey": key}).json()["roles"] == ["power-user", "ops", "qa"]
 
 
 def test_reset_key_asks_first_then_shows_the_new_key_once(client: TestClient[Any], admin: Browser) -> None:

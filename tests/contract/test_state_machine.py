@@ -120,6 +120,10 @@ class MongoAgreesWithMemory(RuleBasedStateMachine):
     def remove_hidden_everywhere(self, tool_id: str) -> None:
         self.both(lambda repo: repo.remove_hidden_everywhere(tool_id))
 
+    @rule(ids=st.frozensets(tool_ids, max_size=2))
+    def forget_tools_everywhere(self, ids: frozenset[str]) -> None:
+        self.both(lambda repo: repo.forget_tools_everywhere(ids))
+
     @rule(email=emails, key=key_hashes)
     def set_api_key(self, email: str, key: str) -> None:
         self.both(lambda repo: repo.set_api_key(email, ApiKeyDigest(key, key[:1])))

@@ -35,6 +35,7 @@ async def test_unreachable_server_is_storage_unavailable(dead_client: AsyncMongo
         users.add(User(email="ann@example.com")),
         users.put_share("ann@example.com", Share("a:b", "c")),
         users.remove_hidden_everywhere("a:b"),
+        users.forget_tools_everywhere(frozenset({"a:b"})),
         MongoToolRepository(db, TickingClock()).list_all(),
         MongoPromptRepository(db, TickingClock()).get("p"),
     ]

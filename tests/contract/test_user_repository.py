@@ -164,6 +164,24 @@ async def test_remove_hidden_everywhere_returns_the_changed_emails(repos: Reposi
     assert await repos.users.remove_hidden_everywhere("x:t") == []
 
 
+async def test_forget_tools_everywhere_drops_their_shares_and_hidden_entries(repos: Repositories) -> None:
+    gone = Share("bob@example.com:t", "bob@example.com", AccessLevel.WRITE)
+    kept = Share("cat@example.com:t", "bob@example.com")
+    legacy = Share("t", "bob@example.com")  # a plain-name share names no one tool: it stays
+    await repos.users.add(user("ann@example.com", shared_tools=(gone, kept, legacy), hidden_tools=("x:u",)))
+    await repos.users.add(user("dan@example.com", hidden_tools=("bob@example.com:u", "x:u")))
+    await repos.users.add(user("eve@example.com", shared_tools=(kept,)))
+    changed = await repos.users.forget_tools_everywhere(frozenset({"bob@example.com:t", "bob@example.com:u"}))
+    assert sorted(changed) == ["ann@example.com", "dan@example.com"]
+    by_email = {u.email: u for u in await repos.users.list_users()}
+    assert by_email["ann@example.com"].shared_tools == (kept, legacy)
+    assert by_email["ann@example.com"].hidden_tools == ("x:u",)
+    assert by_email["dan@example.com"].hidden_tools == ("x:u",)
+    assert by_email["eve@example.com"].shared_tools == (kept,)
+    assert await repos.users.forget_tools_everywhere(frozenset({"bob@example.com:t"})) == []
+    assert await repos.users.forget_tools_everywhere(frozenset()) == []
+
+
 async def test_set_app_params_keeps_other_applications(repos: Repositories) -> None:
     await repos.users.add(user(application_authentication={"crm": {"token": "t1"}}))
     updated = await repos.users.set_app_params("ann@example.com", "erp", {"user": "u", "nested": {"a": [1, 2]}})
@@ -235,3 +253,9 @@ async def test_list_users_pages_with_skip_and_limit(repos: Repositories) -> None
         "bea@example.com",
         "dan@example.com",
     ]
+
+
+async def test_setting_a_taken_key_on_a_missing_user_is_not_found(repos: Repositories) -> None:
+    await repos.users.add(user(api_key=KEY_A))
+    with pytest.raises(NotFound):
+        await repos.users.set_api_key("nobody@example.com", KEY_A)

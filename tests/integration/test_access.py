@@ -91,10 +91,12 @@ async def test_add_tool_notifies_every_user_who_can_reach_it_and_no_one_else(
 ) -> None:
     _, creator_key = await users.add("power-user")
     _, role_holder_key = await users.add("user")
-    _, outsider_key = await users.add("power-user")
+    _, other_power_key = await users.add("power-user")
+    _, outsider_key = await users.add(None)
     async with (
         connect(server.url, creator_key) as creator,
         connect(server.url, role_holder_key) as role_holder,
+        connect(server.url, other_power_key) as other_power,
         connect(server.url, outsider_key) as outsider,
         connect(server.url, ADMIN_KEY) as admin,
     ):
@@ -104,6 +106,9 @@ async def test_add_tool_notifies_every_user_who_can_reach_it_and_no_one_else(
         assert await role_holder.wait_for(TOOLS_CHANGED)
         assert await admin.wait_for(TOOLS_CHANGED)
         assert name in await role_holder.tool_names()
+        # a power user also counts as a user (ADR 0015)
+        assert await other_power.wait_for(TOOLS_CHANGED)
+        assert name in await other_power.tool_names()
         assert not await outsider.wait_for(TOOLS_CHANGED, timeout=0.5)
 
 
@@ -169,7 +174,7 @@ async def test_an_admin_plain_name_call_is_not_caught_by_a_users_same_named_tool
 ) -> None:
     _, key = await users.add("power-user")
     async with connect(server.url, key) as power, connect(server.url, ADMIN_KEY) as admin:
-        await power.ok("add-tool", {"toolDefinition": runtime_tool("user-info")})
+        assert "built-in tool" in await power.error("add-tool", {"toolDefinition": runtime_tool("user-info")})
         body = await admin.ok("user-info")
         assert body["result"]["email"] == "admin@example.com"  # the built-in ran, not the echo
 

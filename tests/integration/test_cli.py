@@ -73,6 +73,14 @@ def test_the_command_is_installed() -> None:
         assert command in done.stdout
 
 
+def test_an_unknown_role_is_a_clear_error(admin_cli: Cli) -> None:
+    email = f"{unique('cli')}@example.com"
+    done = admin_cli("users", "add", email, "--role", "superuser")
+    assert done.returncode != 0
+    assert "Unknown role(s): superuser" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_user_lifecycle_over_the_rest_api(server: ServerProcess, admin_cli: Cli) -> None:
     email = f"{unique('cli')}@example.com"
     created = admin_cli.json("users", "add", email, "--name", "Cli User", "--role", "power-user")

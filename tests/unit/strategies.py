@@ -26,7 +26,8 @@ property_settings = settings(
 EMAILS = ("ann@x.io", "bob@x.io", "cat@x.io")
 ROLES = ("admin", "power-user", "user", "custom")
 NON_ADMIN_ROLES = tuple(r for r in ROLES if r != "admin")
-PACKAGES: frozenset[str] = frozenset({"pkg-alpha", "pkg-beta"})
+PACKAGES: frozenset[str] = frozenset({"pkg-alpha", "pkg-beta", "tool-management"})
+BUILT_IN_PACKAGES = frozenset({"tool-management"})  # a management package: its names are reserved
 CREATORS = (*EMAILS, *sorted(PACKAGES), SYSTEM_CREATOR)
 TOOL_NAMES = ("echo", "fetch", "sum")
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)

@@ -13,6 +13,7 @@ from dynamic_mcp.domain.toolsets import SessionToolset
 from dynamic_mcp.domain.users import User
 
 from .strategies import (
+    BUILT_IN_PACKAGES,
     EPOCH,
     PACKAGES,
     TOOL_NAMES,
@@ -40,12 +41,23 @@ def share_grants(share: Share, tool: Tool) -> bool:
     return share.tool_id == tool.name
 
 
+# For reach the built-in roles nest (ADR 0015): admin counts as power-user and user, power-user as user.
+ALSO_COUNTS_AS = {"admin": {"power-user", "user"}, "power-user": {"user"}}
+
+
+def counted_roles(user: User) -> set[str]:
+    held = set(user.roles)
+    for role in user.roles:
+        held |= ALSO_COUNTS_AS.get(role, set())
+    return held
+
+
 def granted_without_shares(user: User, tool: Tool) -> bool:
     return (
         "admin" in user.roles
         or tool.creator == user.email
         or tool.creator == SYSTEM_CREATOR
-        or bool(set(tool.roles_permitted or ()) & set(user.roles))
+        or bool(set(tool.roles_permitted or ()) & counted_roles(user))
     )
 
 
@@ -66,8 +78,11 @@ def is_package(tool: Tool) -> bool:
 
 
 def spec_rank(user: User, tool: Tool) -> int:
-    """own, then other users', then package tools; for an admin, another user's tool that
-    only the admin rule reaches comes last (it must not catch an admin's plain-name call)."""
+    """A built-in first (its name is reserved), then own, then other users', then package
+    tools; for an admin, another user's tool that only the admin rule reaches comes last (it must
+    not catch an admin's plain-name call)."""
+    if tool.creator in BUILT_IN_PACKAGES:
+        return -1
     if tool.creator == user.email:
         return 0
     if is_package(tool):
@@ -307,3 +322,46 @@ def test_an_admin_manages_every_non_package_tool_and_no_package_tool(admin: User
         assert visibility.can_update_tool(admin, tool, PACKAGES) is not is_package(tool)
         assert visibility.can_delete_tool(admin, tool, PACKAGES) is not is_package(tool)
         assert visibility.can_share_tool(admin, tool)
+
+
+# -- role nesting for reach, reserved built-in names, who changes reach ---------------------
+
+
+@property_settings
+@given(users(), tools(creator=emails, permitted=role_sets(("user", "power-user", "custom")).filter(bool)))
+def test_built_in_roles_nest_for_reach_and_other_roles_match_exactly(user: User, tool: Tool) -> None:
+    """An admin counts as a power user and a user, a power user as a user; never the other way."""
+    bare = attrs.evolve(user, shared_tools=())
+    assume(tool.creator != bare.email)
+    permitted = set(tool.roles_permitted or ())
+    expected = "admin" in bare.roles or bool(permitted & counted_roles(bare))
+    assert visibility.can_access(bare, tool, PACKAGES) is expected
+    if "user" in permitted:
+        assert visibility.can_access(attrs.evolve(bare, roles=("power-user",)), tool, PACKAGES)
+    if permitted == {"power-user"}:
+        assert not visibility.can_access(attrs.evolve(bare, roles=("user", "custom")), tool, PACKAGES)
+    if permitted == {"custom"}:
+        assert not visibility.can_access(attrs.evolve(bare, roles=("power-user", "user")), tool, PACKAGES)
+
+
+@property_settings
+@given(users(), catalogues())
+def test_a_built_in_name_always_resolves_to_the_built_in(user: User, catalogue: list[Tool]) -> None:
+    """No stored tool, the caller's own included, stands in for a built-in of the same name."""
+    for tool in catalogue:
+        if tool.creator in BUILT_IN_PACKAGES and spec_can_access(user, tool):
+            resolved = visibility.resolve(user, tool.name, catalogue, PACKAGES)
+            assert resolved is not None and resolved.creator in BUILT_IN_PACKAGES
+
+
+@property_settings
+@given(users(), tools(), st.sampled_from((AccessLevel.READ, AccessLevel.WRITE)), emails)
+def test_only_the_creator_and_admins_change_reach_never_a_share(
+    user: User, tool: Tool, level: AccessLevel, sharer: str
+) -> None:
+    holder = attrs.evolve(user, shared_tools=(*user.shared_tools, Share(tool.namespaced_id, sharer, level)))
+    own = "power-user" in holder.roles and tool.creator == holder.email
+    expected = not is_package(tool) and (holder.is_admin or own)
+    assert visibility.can_change_reach(holder, tool, PACKAGES) is expected
+    if visibility.can_change_reach(holder, tool, PACKAGES):
+        assert visibility.can_update_tool(holder, tool, PACKAGES)

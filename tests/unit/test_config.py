@@ -154,3 +154,12 @@ def test_reading_settings_never_touches_the_process_environment(
 ) -> None:
     monkeypatch.setenv("PORT", "9999")
     assert load(no_dotenv).port == 4001
+
+
+def test_extra_roles_extend_the_built_in_ones(no_dotenv: Path) -> None:
+    assert load(no_dotenv).allowed_roles == ("admin", "power-user", "user")
+    settings = load(no_dotenv, EXTRA_ROLES=" auditor, billing ,auditor,admin")
+    assert settings.extra_roles == ("auditor", "billing")
+    assert settings.allowed_roles == ("admin", "power-user", "user", "auditor", "billing")
+    with pytest.raises(SettingsError, match="EXTRA_ROLES"):
+        load(no_dotenv, EXTRA_ROLES="two words")

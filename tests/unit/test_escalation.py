@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from dynamic_mcp.container import Container
-from dynamic_mcp.domain.errors import Forbidden, NotFound
+from dynamic_mcp.domain.errors import Conflict, Forbidden, NotFound
+from dynamic_mcp.domain.tools import HandlerRef, Tool
 from dynamic_mcp.domain.users import User
 
 from .support import ADMIN, CUSTOM, POWER, POWER2, USER, USER2, Caller, echo_definition, tool_definition
@@ -280,20 +281,35 @@ async def test_no_user_can_write_tools_as_a_package(container: Container, admin:
     assert await container.tools().get("system", "add-user") is None
 
 
-async def test_power_user_shadowing_a_builtin_name_does_not_replace_it(
+@pytest.mark.parametrize("name", ["add-user", "reset-api-key", "list-tools", "add-prompt"])
+async def test_no_one_may_create_a_tool_with_a_builtin_name(
+    container: Container, admin: Caller, power: Caller, name: str
+) -> None:
+    for who in (power, admin):
+        caller = await record(container, who.email)
+        with pytest.raises(Conflict):
+            await container.tool_service().add_tool(caller, echo_definition(name))
+        assert "name of a built-in tool" in await who.fails("add-tool", toolDefinition=echo_definition(name))
+        assert await container.tools().get(who.email, name) is None
+
+
+async def test_a_stored_tool_with_a_builtin_name_never_wins_plain_name_resolution(
     container: Container, power: Caller, user: Caller
 ) -> None:
-    handler = {"type": "user-management", "config": {"action": "add"}}
-    definition = {"name": "add-user", "inputSchema": {"type": "object"}, "handler": handler, "rolesPermitted": ["user"]}
-    assert "Only admins may create" in await power.fails("add-tool", toolDefinition=definition)
-    # the same name on a plain package is allowed, and still replaces nothing
-    await power.ok("add-tool", toolDefinition={**definition, "handler": {"type": "echo", "config": {}}})
-    builtin = await container.tools().get("user-management", "add-user")
-    assert builtin is not None and builtin.roles_permitted == ("admin",)
-    # a plain name picks the caller's own tool first (docs/access.md): the echo runs, nobody is added
-    assert (await power.ok("add-user", email="new@x.io"))["result"] == {"email": "new@x.io"}
-    assert (await user.ok("add-user", email="new@x.io"))["result"] == {"email": "new@x.io"}
-    assert await container.users().get("new@x.io") is None
+    """A database written before names were reserved may hold such a tool: the built-in still runs."""
+    planted = Tool(
+        name="reset-api-key",
+        creator=POWER,
+        input_schema={"type": "object"},
+        handler=HandlerRef("echo", {}),
+        roles_permitted=("user",),
+    )
+    await container.tools().upsert(planted)
+    for who in (user, power):
+        envelope = await who.ok("reset-api-key")
+        assert "Are you sure you want to reset the API key" in envelope["message"]
+    # the planted tool is still reachable by its namespaced id, so nothing is hidden from its owner
+    assert (await power.ok(f"{POWER}:reset-api-key"))["result"] == {}
 
 
 @pytest.mark.parametrize(

@@ -544,7 +544,7 @@ async def test_hide_and_unhide_notify_only_the_caller(user: Caller, events: Even
 @pytest.mark.parametrize(
     ("roles_permitted", "audience"),
     [
-        (["user"], {ADMIN, POWER, USER, USER2}),
+        (["user"], {ADMIN, POWER, POWER2, USER, USER2}),  # a power user counts as a user (ADR 0015)
         (["custom"], {ADMIN, POWER, CUSTOM}),
         (None, {ADMIN, POWER}),
         ([], {ADMIN, POWER}),
@@ -563,7 +563,7 @@ async def test_update_tool_notifies_who_could_access_it_before_or_after(
     await power.ok("add-tool", toolDefinition=echo_definition("gadget", rolesPermitted=["user"]))
     events.clear()
     await power.ok("update-tool", name="gadget", updates={"rolesPermitted": ["custom"]})
-    assert events.tool_audiences() == [frozenset({ADMIN, POWER, USER, USER2, CUSTOM})]
+    assert events.tool_audiences() == [frozenset({ADMIN, POWER, POWER2, USER, USER2, CUSTOM})]
 
 
 async def test_delete_tool_notifies_who_could_access_it(power: Caller, custom: Caller, events: EventRecorder) -> None:

@@ -9,7 +9,7 @@ from dynamic_mcp.domain.roles import ADMIN
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.auth import KeyIssuer
 from dynamic_mcp.ports.clock import Clock
-from dynamic_mcp.ports.repositories import UserRepository
+from dynamic_mcp.ports.repositories import UserFields, UserRepository
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,11 @@ class AdminBootstrap:
         existing admin's key is never logged, only its display prefix.
         """
         existing = await self._users.get(email)
+        if existing is not None and not existing.is_admin:
+            # MCP_ADMIN_EMAIL names the admin: a record that lost the role (the last admin demoted,
+            # or the database edited by hand) gets it back, so the server never starts without one.
+            existing = await self._users.update_fields(email, UserFields(roles=(*existing.roles, ADMIN)))
+            log.warning("The bootstrap admin %s had lost the admin role; it was given back (MCP_ADMIN_EMAIL)", email)
         if existing is not None and existing.api_key is not None:
             log.info("Admin user %s present (API key %s...)", email, existing.api_key.prefix)
             return None

@@ -140,6 +140,16 @@ class CachedUserRepository(UserRepository):
             self.invalidate(email)
         return changed
 
+    async def forget_tools_everywhere(self, tool_ids: frozenset[str]) -> list[str]:
+        try:
+            changed = await self._inner.forget_tools_everywhere(tool_ids)
+        except BaseException:
+            self.invalidate()
+            raise
+        for email in changed:
+            self.invalidate(email)
+        return changed
+
     async def set_app_params(self, email: str, app_key: str, params: Mapping[str, Any] | None) -> User:
         try:
             return await self._inner.set_app_params(email, app_key, params)

@@ -15,7 +15,15 @@ from dynamic_mcp.application.context import bound
 from dynamic_mcp.application.memo import IdentityMemo
 from dynamic_mcp.application.packages import HandlerRegistry, no_progress
 from dynamic_mcp.domain.errors import DomainError, Forbidden, Invalid, NotFound, StorageUnavailable
-from dynamic_mcp.domain.templating import MISSING, argument_mapping, chain, merge_mapped, render
+from dynamic_mcp.domain.templating import (
+    MISSING,
+    argument_mapping,
+    caller_lookup,
+    context_values,
+    merge_mapped,
+    render,
+    with_context,
+)
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.toolsets import SessionToolset
 from dynamic_mcp.domain.users import User
@@ -154,6 +162,15 @@ class CallService:
         package = self._registry.get(tool.handler.type)
         if package is None:
             return tool, CallOutcome.error(f"No handler found for type: {tool.handler.type}")
+        try:
+            allowed = await self._catalog.acts_within_creator_rights(tool.handler.type, tool.creator)
+        except StorageUnavailable as exc:
+            return tool, CallOutcome.error(exc.message)
+        if not allowed:
+            return tool, CallOutcome.error(
+                f"Tool {tool.namespaced_id} uses a management handler but its creator is not an admin; it cannot run",
+                "denied",
+            )
         if self._validate_input:
             problem = await self._validator.validate(tool.input_schema, args)
             if problem:
@@ -164,12 +181,14 @@ class CallService:
             return tool, await self._invoke(package.handler, tool, args, context, progress or no_progress)
 
     def _map_arguments(self, tool: Tool, args: dict[str, Any], user: User, session_id: str | None) -> dict[str, Any]:
-        """input, then context, then (package tools or allowlisted names) environment."""
+        """Context, then input, then (package tools or allowlisted names) environment (ADR 0014)."""
+        context = context_values(session_id, user.email)
+        args = with_context(args, context)
         mapping = argument_mapping(tool.handler.config)
         if mapping is None:
             return args
         trusted = tool.is_package_tool(self._catalog.packages)
-        lookup = chain(args, {"sessionId": session_id, "userEmail": user.email}, self._env_lookup(trusted))
+        lookup = caller_lookup(args, context, self._env_lookup(trusted))
         return merge_mapped(args, render(mapping, lookup))
 
     def _env_lookup(self, trusted: bool) -> Callable[[str], Any]:

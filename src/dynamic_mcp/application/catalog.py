@@ -8,7 +8,7 @@ from dynamic_mcp.application.packages import HandlerRegistry
 from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.errors import NotFound
 from dynamic_mcp.domain.events import ToolListChanged
-from dynamic_mcp.domain.tools import Tool
+from dynamic_mcp.domain.tools import MANAGEMENT_PACKAGES, SYSTEM_CREATOR, Tool
 from dynamic_mcp.domain.toolsets import SessionToolset
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.events import EventPublisher
@@ -35,6 +35,25 @@ class Catalog:
     @property
     def packages(self) -> frozenset[str]:
         return self._registry.names()
+
+    def builtin_tool_names(self) -> frozenset[str]:
+        """Names declared by the registered management packages: reserved for them."""
+        names: set[str] = set()
+        for package in MANAGEMENT_PACKAGES:
+            registered = self._registry.get(package)
+            if registered is not None:
+                names.update(str(d.get("name")) for d in registered.tools)
+        return frozenset(names)
+
+    async def acts_within_creator_rights(self, handler_type: str, creator: str) -> bool:
+        """May a tool or prompt by ``creator`` run this handler for anyone? A management handler
+        acts with the rights of whoever runs it, so it runs only for package definitions and those
+        whose creator is an admin now (a record written before the rule, or by a since-demoted
+        admin, never lends anyone's rights)."""
+        if handler_type not in MANAGEMENT_PACKAGES or creator == SYSTEM_CREATOR or creator in self.packages:
+            return True
+        record = await self._users.get(creator)
+        return record is not None and record.is_admin
 
     async def current_user(self, email: str) -> User:
         """The caller's record as stored now (docs/access.md): a deleted user can do nothing."""

@@ -13,6 +13,7 @@ from dynamic_mcp.application.definitions import parse_roles
 from dynamic_mcp.application.packages import HandlerRegistry, no_progress
 from dynamic_mcp.application.registration import parse_prompt_arguments
 from dynamic_mcp.application.results import ToolOutput
+from dynamic_mcp.application.tools import require_management_right
 from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.documents import check_storable
 from dynamic_mcp.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -101,6 +102,8 @@ class PromptService:
         package = self._registry.get(prompt.handler.type)
         if package is None:
             raise NotFound(f"Handler '{prompt.handler.type}' not found")
+        if not await self._catalog.acts_within_creator_rights(prompt.handler.type, prompt.created_by):
+            raise Forbidden(f"Prompt '{name}' uses a management handler but its creator is not an admin; it cannot run")
         context = PromptContext(session_id=session_id, user=user, prompt_name=name, server=self.server)
         try:
             if package.prompt_handler is not None:
@@ -149,6 +152,7 @@ class PromptService:
             raise Invalid("Handler configuration is required (must include type)")
         handler = validate_handler(handler_raw)
         self._require_registered(handler.type)
+        require_management_right(caller, handler.type, "prompts")
         roles = parse_roles(args.get("rolesPermitted", [USER]))
         always_visible = args.get("alwaysVisible", False)
         if not isinstance(always_visible, bool):
@@ -183,6 +187,7 @@ class PromptService:
         if rejected:
             raise Invalid(f"Cannot update field(s): {', '.join(rejected)}. Allowed: {', '.join(sorted(UPDATABLE))}")
         prompt = await self._editable(caller, name, "update")
+        require_management_right(caller, prompt.handler.type, "prompts")
         changes: dict[str, Any] = {}
         if "description" in updates:
             if not isinstance(updates["description"], str):
@@ -194,6 +199,7 @@ class PromptService:
         if "handler" in updates:
             changes["handler"] = validate_handler(updates["handler"])
             self._require_registered(changes["handler"].type)
+            require_management_right(caller, changes["handler"].type, "prompts")
         if "rolesPermitted" in updates:
             changes["roles_permitted"] = parse_roles(updates["rolesPermitted"])
         if "alwaysVisible" in updates:

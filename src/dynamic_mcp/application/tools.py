@@ -17,17 +17,19 @@ from dynamic_mcp.application.definitions import (
 )
 from dynamic_mcp.application.results import ToolOutput
 from dynamic_mcp.domain import visibility
-from dynamic_mcp.domain.errors import Forbidden, Invalid, NotFound
+from dynamic_mcp.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from dynamic_mcp.domain.events import ToolListChanged, UserChanged
-from dynamic_mcp.domain.tools import SYSTEM_CREATOR, Tool
+from dynamic_mcp.domain.tools import MANAGEMENT_PACKAGES, SYSTEM_CREATOR, Tool
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.events import EventPublisher
 from dynamic_mcp.ports.repositories import ToolRepository, UserRepository
 from dynamic_mcp.ports.validation import SchemaValidator
 
-MANAGEMENT_PACKAGES = frozenset({"user-management", "tool-management", "prompt-management"})
-RESOLUTION_ORDER = "your own tools first, then other users' tools, then package tools; the oldest wins a tie"
+RESOLUTION_ORDER = (
+    "built-in tools first, then your own tools, then other users' tools, then package tools; the oldest wins a tie"
+)
+REACH_CHANGES = frozenset({"roles_permitted", "always_visible"})
 
 
 class ToolService:
@@ -99,6 +101,8 @@ class ToolService:
         if caller.email in self._catalog.packages or caller.email == SYSTEM_CREATOR:
             raise Forbidden("A user named like a handler package cannot create tools")
         tool = tool_from_definition(definition, caller.email, self._validator)
+        if tool.name in self._catalog.builtin_tool_names():
+            raise Conflict(f"'{tool.name}' is the name of a built-in tool; choose another name")
         self._require_registered(tool)
         self._require_handler_right(caller, tool)
         previous = await self._tools.get(caller.email, tool.name)
@@ -120,6 +124,12 @@ class ToolService:
         if not visibility.can_update_tool(caller, tool, self._catalog.packages):
             raise Forbidden(f"Not authorized to update tool '{tool.namespaced_id}'")
         changes = parse_updates(updates, self._validator)
+        reach = sorted(k for k in REACH_CHANGES & set(changes) if changes[k] != getattr(tool, k))
+        if reach and not visibility.can_change_reach(caller, tool, self._catalog.packages):
+            raise Forbidden(
+                f"Only the creator of '{tool.namespaced_id}' and admins may change who reaches it "
+                "(rolesPermitted, alwaysVisible); a write share edits what the tool does and says"
+            )
         self._require_handler_right(caller, tool)
         if "handler" in changes:
             candidate = _replace(tool, changes)
@@ -156,15 +166,19 @@ class ToolService:
 
     @staticmethod
     def _require_handler_right(caller: User, tool: Tool) -> None:
-        """Tools that run management actions act for whoever calls them; only admins may point
-        a tool at them, so no one can plant one in an admin's (or anyone's) path."""
-        if tool.handler.type in MANAGEMENT_PACKAGES and not caller.is_admin:
-            raise Forbidden("Only admins may create or change tools that use a management handler")
+        require_management_right(caller, tool.handler.type, "tools")
 
     def _require_registered(self, tool: Tool) -> None:
         """a runtime tool must point at a registered package."""
         if tool.handler.type not in self._catalog.packages:
             raise Invalid(f"Unknown handler type: {tool.handler.type}")
+
+
+def require_management_right(caller: User, handler_type: str, what: str) -> None:
+    """Management handlers act for whoever runs them; only admins may point a tool or prompt at
+    one, so no one can plant it in an admin's (or anyone's) path."""
+    if handler_type in MANAGEMENT_PACKAGES and not caller.is_admin:
+        raise Forbidden(f"Only admins may create or change {what} that use a management handler")
 
 
 def _replace(tool: Tool, changes: Mapping[str, Any]) -> Tool:

@@ -11,12 +11,13 @@ from dynamic_mcp.application.serialization import user_json
 from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from dynamic_mcp.domain.events import PromptListChanged, ToolListChanged, UserChanged, UserSessionsRevoked
+from dynamic_mcp.domain.roles import ADMIN, BUILT_IN_ROLES, validate_roles
 from dynamic_mcp.domain.sharing import AccessLevel, Share, with_share
 from dynamic_mcp.domain.users import User, is_valid_email, normalize_email
 from dynamic_mcp.ports.auth import KeyIssuer
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.events import EventPublisher
-from dynamic_mcp.ports.repositories import UNSET, UserFields, UserRepository
+from dynamic_mcp.ports.repositories import UNSET, PromptRepository, ToolRepository, UserFields, UserRepository
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 1000
@@ -30,12 +31,13 @@ def require_admin(caller: User, message: str) -> None:
         raise Forbidden(message)
 
 
-def parse_new_roles(roles: object) -> tuple[str, ...]:
+def parse_new_roles(roles: object, allowed: tuple[str, ...] = BUILT_IN_ROLES) -> tuple[str, ...]:
+    """One rule for every door: the built-in roles plus those configured in EXTRA_ROLES."""
     if roles is None:
         return ()
     if not isinstance(roles, list | tuple) or not all(isinstance(r, str) and r for r in roles):
         raise Invalid("roles must be an array of role names")
-    return tuple(dict.fromkeys(roles))
+    return validate_roles(roles, allowed)
 
 
 class UserService:
@@ -47,6 +49,9 @@ class UserService:
         events: EventPublisher,
         onboarding: Onboarding,
         clock: Clock,
+        tools: ToolRepository,
+        prompts: PromptRepository,
+        allowed_roles: tuple[str, ...] = BUILT_IN_ROLES,
     ) -> None:
         self._users = users
         self._catalog = catalog
@@ -54,6 +59,9 @@ class UserService:
         self._events = events
         self._onboarding = onboarding
         self._clock = clock
+        self._tools = tools
+        self._prompts = prompts
+        self.allowed_roles = allowed_roles
 
     async def list_users(
         self, caller: User, name_contains: str | None = None, skip: int = 0, limit: int = DEFAULT_PAGE
@@ -80,7 +88,7 @@ class UserService:
             raise Invalid("Email is required")
         if not is_valid_email(email):
             raise Invalid(f"'{email}' is not a valid email address")
-        parsed_roles = parse_new_roles(roles)
+        parsed_roles = parse_new_roles(roles, self.allowed_roles)
         if await self._users.get(email) is not None:
             raise Conflict(f"User '{email}' already exists")
         issued = self._keys.issue()
@@ -104,12 +112,15 @@ class UserService:
             raise Invalid(f"Cannot update field(s): {', '.join(unknown)}. Allowed: name, roles, sharedTools")
         if not caller.is_admin and (caller.email != email or set(changes) - {"name"}):
             raise Forbidden("Not authorized to update this user")
-        if await self._users.get(email) is None:
+        target = await self._users.get(email)
+        if target is None:
             raise NotFound(f"User '{email}' not found")
         name = changes.get("name", UNSET)
         if name is not UNSET and name is not None and not isinstance(name, str):
             raise Invalid("name must be a string")
-        roles = parse_new_roles(changes["roles"]) if "roles" in changes else UNSET
+        roles = parse_new_roles(changes["roles"], self.allowed_roles) if "roles" in changes else UNSET
+        if roles is not UNSET and ADMIN not in roles:
+            await self._require_another_admin(target, "remove the admin role from")
         shares = self._parse_shares(changes["sharedTools"], caller) if "sharedTools" in changes else UNSET
         user = await self._users.update_fields(email, UserFields(name=name, roles=roles, shared_tools=shares))
         await self._events.publish(UserChanged(email))
@@ -136,17 +147,48 @@ class UserService:
         return shares
 
     async def delete_user(self, caller: User, email: str | None) -> ToolOutput:
+        """Deletes the user and what they created, so a user re-created with the same email
+        starts empty: their tools and prompts go, and so do every share of and hidden entry for
+        those tools (ADR 0014). Shares they granted of other users' tools stay with the recipients."""
         require_admin(caller, "Only admins can delete users")
         email = normalize_email(email or "")
         if not email:
             raise Invalid("Email is required")
         if email == caller.email:
             raise Forbidden("Admins cannot delete themselves")
+        target = await self._users.get(email)
+        if target is None:
+            raise NotFound(f"User '{email}' not found")
+        await self._require_another_admin(target, "delete")
+        owned = [t for t in await self._tools.list_all() if t.creator == email]
+        audience = await self._catalog.audience(owned)
+        await self._tools.delete_by_creator(email)
+        prompts_deleted = await self._prompts.delete_by_creator(email)
+        changed = await self._users.forget_tools_everywhere(frozenset(t.namespaced_id for t in owned))
         if not await self._users.delete(email):
             raise NotFound(f"User '{email}' not found")
         await self._events.publish(UserChanged(email))
         await self._events.publish(UserSessionsRevoked(email))
-        return ToolOutput({"success": True, "email": email}, message=f"User '{email}' deleted successfully")
+        for other in changed:
+            if other != email:
+                await self._events.publish(UserChanged(other))
+        if owned:
+            await self._events.publish(ToolListChanged(audience - {email}))
+        if prompts_deleted:
+            await self._events.publish(PromptListChanged(None))
+        message = f"User '{email}' deleted successfully"
+        if owned or prompts_deleted:
+            message += f"; the {len(owned)} tool(s) and {prompts_deleted} prompt(s) they created were deleted too"
+        return ToolOutput({"success": True, "email": email}, message=message)
+
+    async def _require_another_admin(self, target: User, verb: str) -> None:
+        """The server must keep an admin: the last one cannot lose the role or be deleted."""
+        if not target.is_admin:
+            return
+        if not any(u.is_admin and u.email != target.email for u in await self._users.list_users()):
+            raise Conflict(
+                f"Cannot {verb} '{target.email}': they are the last admin. Give another user the admin role first."
+            )
 
     async def user_info(self, caller: User, email: str | None = None) -> ToolOutput:
         email = normalize_email(email or "") or caller.email

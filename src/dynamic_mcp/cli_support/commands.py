@@ -77,7 +77,12 @@ def users_list(
 @users.command("add")
 @click.argument("email")
 @click.option("--name", default=None)
-@click.option("--role", "roles", multiple=True, help="Repeat for several: user, power-user, admin.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    help="Repeat for several: user, power-user, admin, or a role listed in the server's EXTRA_ROLES.",
+)
 @target_options
 def users_add(
     email: str, name: str | None, roles: tuple[str, ...], url: str | None, api_key: str | None, as_json: bool

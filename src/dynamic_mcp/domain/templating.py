@@ -61,6 +61,24 @@ def chain(*sources: Mapping[str, Any] | Callable[[str], Any]) -> Lookup:
     return lookup
 
 
+def context_values(session_id: str | None, user_email: str) -> dict[str, Any]:
+    """Facts about the caller that templates may use; never taken from the caller's input."""
+    return {"sessionId": session_id, "userEmail": user_email}
+
+
+def caller_lookup(
+    arguments: Mapping[str, Any], context: Mapping[str, Any], *more: Mapping[str, Any] | Lookup
+) -> Lookup:
+    """Context first, then the arguments, then ``more``: an argument named ``userEmail`` cannot
+    pose as the caller (ADR 0014)."""
+    return chain(context, arguments, *more)
+
+
+def with_context(arguments: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments a handler receives: a context name given as an argument holds the context's value."""
+    return {key: context.get(key, value) for key, value in arguments.items()}
+
+
 def argument_mapping(config: Mapping[str, Any]) -> Any:
     """``argMappings``, or its alias ``args`` when absent."""
     if "argMappings" in config:

@@ -16,6 +16,8 @@ NAMESPACE_SEPARATOR = ":"
 # An input schema is walked on every call: keep it small and shallow.
 MAX_SCHEMA_DEPTH = 32
 MAX_SCHEMA_SIZE = 64 * 1024
+MANAGEMENT_PACKAGES = frozenset({"user-management", "tool-management", "prompt-management"})
+"""The built-in packages whose handlers act on users, tools and prompts with the caller's rights."""
 
 
 @attrs.frozen
@@ -46,6 +48,11 @@ class Tool:
 
     def is_package_tool(self, packages: frozenset[str]) -> bool:
         return self.creator == SYSTEM_CREATOR or self.creator in packages
+
+    @property
+    def is_built_in(self) -> bool:
+        """Declared by a management package: its plain name is reserved (ADR 0014)."""
+        return self.creator in MANAGEMENT_PACKAGES
 
 
 def namespaced_id(creator: str, name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -9,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from dynamic_mcp.domain.roles import ADMIN
+from dynamic_mcp.domain.roles import ADMIN, reach_roles
 from dynamic_mcp.domain.sharing import Share
 
 MAX_KEY_PREFIX = 8
@@ -60,7 +61,15 @@ class User:
         return ADMIN in self.roles
 
     def has_any_role(self, roles: tuple[str, ...] | frozenset[str] | None) -> bool:
-        return bool(roles) and any(r in self.roles for r in roles or ())
+        """Does the user reach something open to ``roles``? Built-in roles nest (see roles.py)."""
+        if not roles:
+            return False
+        held = self.reach_roles
+        return any(r in held for r in roles)
+
+    @functools.cached_property
+    def reach_roles(self) -> frozenset[str]:
+        return reach_roles(self.roles)
 
 
 EMAIL_PATTERN = re.compile(r"[^@\s:]+@[^@\s:]+")

@@ -53,12 +53,15 @@ def granted_without_admin(user: User, tool: Tool) -> bool:
 
 
 def resolution_rank(user: User, tool: Tool, packages: frozenset[str]) -> int:
-    """0 = the user's own, 1 = another user's, 2 = a package tool, 3 = another user's tool that
-    only the admin rule reaches (docs/access.md).
+    """-1 = a built-in (management) tool, 0 = the user's own, 1 = another user's, 2 = a package
+    tool, 3 = another user's tool that only the admin rule reaches (docs/access.md).
 
-    The last rank keeps an admin's plain-name call from being caught by any user's tool that
-    happens to share a built-in's name (a confused deputy running with admin rights).
+    Built-in names always pick the built-in, so no stored tool of that name (one created before
+    the names were reserved, say) can stand in for it for anyone. The last rank keeps an admin's
+    plain-name call from being caught by any user's tool (a confused deputy with admin rights).
     """
+    if tool.is_built_in:
+        return -1
     if tool.creator == user.email:
         return 0
     if tool.is_package_tool(packages):
@@ -123,6 +126,14 @@ def can_share_tool(user: User, tool: Tool) -> bool:
     return POWER_USER in user.roles and tool.creator == user.email
 
 
+def can_change_reach(user: User, tool: Tool, packages: frozenset[str]) -> bool:
+    """Who may change ``rolesPermitted`` or ``alwaysVisible``: the creator and admins, never a
+    write share (write edits what the tool does and says, not who may reach it)."""
+    if tool.is_package_tool(packages):
+        return False
+    return user.is_admin or (POWER_USER in user.roles and tool.creator == user.email)
+
+
 def can_act_on_user(caller: User, target_email: str) -> bool:
     """callers act on their own record, admins on any."""
     return caller.is_admin or caller.email == target_email
@@ -133,6 +144,7 @@ __all__ = [
     "accessible",
     "can_access",
     "can_act_on_user",
+    "can_change_reach",
     "can_delete_tool",
     "can_share_tool",
     "can_update_tool",

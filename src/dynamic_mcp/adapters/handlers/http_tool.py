@@ -3,8 +3,9 @@
     handler: {type: "http", config: {method, url, headers, query, body, timeoutSeconds}}
 
 Strings in the config take ``{{ name }}`` placeholders from the call's arguments (after the
-tool's argMappings) and the context (``sessionId``, ``userEmail``). A query string written in
-``url`` is kept; ``query`` entries are added to it (replacing a parameter of the same name).
+tool's argMappings) and the context (``sessionId``, ``userEmail``; the context wins). A query
+string written in ``url`` is kept; ``query`` entries are added to it (replacing a parameter of
+the same name).
 ``timeoutSeconds`` bounds the whole call, connect to last byte. The response becomes the
 result: JSON parsed when possible, else text. Redirects are not followed.
 """
@@ -24,7 +25,7 @@ import httpx
 from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
 from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.domain.errors import Invalid
-from dynamic_mcp.domain.templating import chain, render
+from dynamic_mcp.domain.templating import caller_lookup, context_values, render
 from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class HttpToolHandler:
     async def __call__(
         self, args: dict[str, Any], context: ToolContext, config: Mapping[str, Any], progress: ProgressReporter
     ) -> Mapping[str, Any]:
-        lookup = chain(args, {"sessionId": context.session_id, "userEmail": context.user.email})
+        lookup = caller_lookup(args, context_values(context.session_id, context.user.email))
         spec = render({k: v for k, v in config.items() if k not in ("argMappings", "args")}, lookup)
         method = str(spec.get("method") or "GET").upper()
         if method not in METHODS:

@@ -66,12 +66,12 @@ class InMemoryUserRepository(UserRepository):
         return self._replace(email, **fields.given())
 
     async def set_api_key(self, email: str, digest: ApiKeyDigest) -> User:
+        current = self._users.get(email)
+        if current is None:  # a missing user is NotFound even with a taken key, as in MongoDB
+            raise NotFound(f"User '{email}' not found")
         owner = self._by_key.get(digest.hash)
         if owner is not None and owner != email:
             raise Conflict("API key already in use")
-        current = self._users.get(email)
-        if current is None:
-            raise NotFound(f"User '{email}' not found")
         if current.api_key:
             self._by_key.pop(current.api_key.hash, None)
         self._by_key[digest.hash] = email
@@ -108,6 +108,16 @@ class InMemoryUserRepository(UserRepository):
         for email in changed:
             hidden = tuple(t for t in self._users[email].hidden_tools if t != tool_id)
             self._replace(email, hidden_tools=hidden)
+        return changed
+
+    async def forget_tools_everywhere(self, tool_ids: frozenset[str]) -> list[str]:
+        changed = []
+        for email, current in list(self._users.items()):
+            shares = tuple(s for s in current.shared_tools if s.tool_id not in tool_ids)
+            hidden = tuple(t for t in current.hidden_tools if t not in tool_ids)
+            if shares != current.shared_tools or hidden != current.hidden_tools:
+                self._replace(email, shared_tools=shares, hidden_tools=hidden)
+                changed.append(email)
         return changed
 
     async def set_app_params(self, email: str, app_key: str, params: Mapping[str, Any] | None) -> User:

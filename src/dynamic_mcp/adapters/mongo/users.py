@@ -135,6 +135,21 @@ class MongoUserRepository(UserRepository):
                 await self._users.update_many(query, pull)
         return emails
 
+    async def forget_tools_everywhere(self, tool_ids: frozenset[str]) -> list[str]:
+        ids = sorted(tool_ids)
+        if not ids:
+            return []
+        query = {"$or": [{"hiddenTools": {"$in": ids}}, {"sharedTools.toolId": {"$in": ids}}]}
+        pull = {
+            "$pull": {"hiddenTools": {"$in": ids}, "sharedTools": {"toolId": {"$in": ids}}},
+            "$set": {"updatedAt": self._clock.now()},
+        }
+        with storage_errors():
+            emails = [doc["email"] for doc in await self._users.find(query, {"email": 1}).sort("_id", 1).to_list()]
+            if emails:
+                await self._users.update_many(query, pull)
+        return emails
+
     async def set_app_params(self, email: str, app_key: str, params: Mapping[str, Any] | None) -> User:
         current = {"$ifNull": ["$applicationAuthentication", {}]}
         value = dict(params) if params is not None else None

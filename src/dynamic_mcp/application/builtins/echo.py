@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dynamic_mcp.application.packages import HandlerPackage
-from dynamic_mcp.domain.templating import as_text, chain, render
+from dynamic_mcp.domain.templating import as_text, caller_lookup, context_values, render
 from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
 
 PACKAGE = "echo"
@@ -23,7 +23,7 @@ async def echo(
     output: dict[str, Any] = {"result": args}
     template = config.get("message")
     if isinstance(template, str):
-        lookup = chain(args, {"sessionId": context.session_id, "userEmail": context.user.email})
+        lookup = caller_lookup(args, context_values(context.session_id, context.user.email))
         output["message"] = as_text(render(template, lookup))
     return output
 

@@ -6,8 +6,8 @@ answer with the same JSON (docs/access.md, docs/cli.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar, cast
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -58,7 +58,7 @@ class AdminOperations:
     async def me(self, caller: User) -> s.UserRecord:
         return cast(s.UserRecord, (await self.users.user_info(caller, None)).result)
 
-    async def update_user(self, caller: User, email: str, body: s.UserUpdate) -> s.UserRecord:
+    async def update_user(self, caller: User, email: str, body: Mapping[str, Any]) -> s.UserRecord:
         output = await self.users.update_user(caller, email, dict(body))
         return cast(s.UserRecord, output.result)
 
@@ -80,10 +80,10 @@ class AdminOperations:
     async def get_tool(self, caller: User, name: str) -> s.ToolDetail:
         return cast(s.ToolDetail, (await self.queries.tool(caller, name)).result)
 
-    async def add_tool(self, caller: User, body: s.ToolDefinitionIn) -> s.ToolSaved:
+    async def add_tool(self, caller: User, body: Mapping[str, Any]) -> s.ToolSaved:
         return cast(s.ToolSaved, (await self.tools.add_tool(caller, dict(body))).result)
 
-    async def update_tool(self, caller: User, name: str, body: s.ToolUpdate) -> s.ToolUpdated:
+    async def update_tool(self, caller: User, name: str, body: Mapping[str, Any]) -> s.ToolUpdated:
         return cast(s.ToolUpdated, (await self.tools.update_tool(caller, name, dict(body))).result)
 
     async def delete_tool(self, caller: User, name: str) -> s.ToolSaved:
@@ -135,7 +135,7 @@ class AdminOperations:
     async def add_prompt(self, caller: User, body: s.NewPrompt) -> s.PromptSaved:
         return cast(s.PromptSaved, (await self.prompts.add_prompt(caller, dict(body))).result)
 
-    async def update_prompt(self, caller: User, name: str, body: s.PromptUpdate) -> s.PromptSaved:
+    async def update_prompt(self, caller: User, name: str, body: Mapping[str, Any]) -> s.PromptSaved:
         return cast(s.PromptSaved, (await self.prompts.update_prompt(caller, name, dict(body))).result)
 
     async def delete_prompt(self, caller: User, name: str) -> s.PromptDeleted:

@@ -6,6 +6,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody
 
 from dynamic_mcp.adapters.http.rest import schemas as s
+from dynamic_mcp.adapters.http.rest.bodies import AnyRequest, as_sent
 from dynamic_mcp.adapters.http.rest.params import Caller, Ops, Page, PromptName
 from dynamic_mcp.adapters.http.rest.problems import problem_responses
 
@@ -19,7 +20,7 @@ class PromptsController(Controller):
         """Handler config is shown to admins and to each prompt's creator only."""
         return await ops.list_prompts(caller, page.name_contains, page.skip, page.limit)
 
-    @post("/", summary="Create a prompt", responses=problem_responses(403, 409, 422))
+    @post("/", summary="Create a prompt (management handlers: admins only)", responses=problem_responses(403, 409, 422))
     async def add_prompt(self, ops: Ops, caller: Caller, data: JSONBody[s.NewPrompt]) -> s.PromptSaved:
         """Admins and power users; a name in use is rejected, never overwritten."""
         return await ops.add_prompt(caller, data)
@@ -28,12 +29,13 @@ class PromptsController(Controller):
     async def get_prompt(self, ops: Ops, caller: Caller, name: PromptName) -> s.PromptOut:
         return await ops.get_prompt(caller, name)
 
-    @patch("/{name:str}", summary="Update a prompt", responses=problem_responses(404, 422))
+    @patch("/{name:str}", summary="Update a prompt", responses=problem_responses(403, 404, 422))
     async def update_prompt(
-        self, ops: Ops, caller: Caller, name: PromptName, data: JSONBody[s.PromptUpdate]
+        self, request: AnyRequest, ops: Ops, caller: Caller, name: PromptName, data: JSONBody[s.PromptUpdate]
     ) -> s.PromptSaved:
-        """The creator, or an admin for any prompt but package prompts; others get 404."""
-        return await ops.update_prompt(caller, name, data)
+        """The creator, or an admin for any prompt but package prompts; others get 404. Unknown
+        fields are refused (422)."""
+        return await ops.update_prompt(caller, name, await as_sent(request, data))
 
     @delete("/{name:str}", status_code=200, summary="Delete a prompt", responses=problem_responses(404, 422))
     async def delete_prompt(self, ops: Ops, caller: Caller, name: PromptName) -> s.PromptDeleted:

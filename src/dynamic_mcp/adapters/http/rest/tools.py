@@ -6,6 +6,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody
 
 from dynamic_mcp.adapters.http.rest import schemas as s
+from dynamic_mcp.adapters.http.rest.bodies import AnyRequest, as_sent
 from dynamic_mcp.adapters.http.rest.params import Caller, Ops, Page, ToolName
 from dynamic_mcp.adapters.http.rest.problems import problem_responses
 
@@ -19,11 +20,14 @@ class ToolsController(Controller):
         """Every tool the caller can call, hidden ones included and flagged."""
         return await ops.list_tools(caller, page.name_contains, page.skip, page.limit)
 
-    @post("/", summary="Create or replace one of your tools", responses=problem_responses(403, 422))
-    async def add_tool(self, ops: Ops, caller: Caller, data: JSONBody[s.ToolDefinitionIn]) -> s.ToolSaved:
+    @post("/", summary="Create or replace one of your tools", responses=problem_responses(403, 409, 422))
+    async def add_tool(
+        self, request: AnyRequest, ops: Ops, caller: Caller, data: JSONBody[s.ToolDefinitionIn]
+    ) -> s.ToolSaved:
         """Admins and power users; the creator is the caller. The body is a definition or
-        ``{"toolDefinition": definition}``. Affected MCP sessions are notified."""
-        return await ops.add_tool(caller, data)
+        ``{"toolDefinition": definition}``. Affected MCP sessions are notified. Built-in tool names
+        are reserved (409); unknown fields are refused (422)."""
+        return await ops.add_tool(caller, await as_sent(request, data))
 
     @get("/{name:str}", summary="One tool", responses=problem_responses(404))
     async def get_tool(self, ops: Ops, caller: Caller, name: ToolName) -> s.ToolDetail:
@@ -32,10 +36,11 @@ class ToolsController(Controller):
 
     @patch("/{name:str}", summary="Update a tool", responses=problem_responses(403, 404, 422))
     async def update_tool(
-        self, ops: Ops, caller: Caller, name: ToolName, data: JSONBody[s.ToolUpdate]
+        self, request: AnyRequest, ops: Ops, caller: Caller, name: ToolName, data: JSONBody[s.ToolUpdate]
     ) -> s.ToolUpdated:
-        """Power users: own tools or write-shared ones; admins: any tool but package tools."""
-        return await ops.update_tool(caller, name, data)
+        """Power users: own tools or write-shared ones; admins: any tool but package tools. Only
+        the creator and admins change rolesPermitted or alwaysVisible; other fields are refused."""
+        return await ops.update_tool(caller, name, await as_sent(request, data))
 
     @delete("/{name:str}", status_code=200, summary="Delete a tool", responses=problem_responses(403, 404, 422))
     async def delete_tool(self, ops: Ops, caller: Caller, name: ToolName) -> s.ToolSaved:

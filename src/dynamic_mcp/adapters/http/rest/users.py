@@ -6,6 +6,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody
 
 from dynamic_mcp.adapters.http.rest import schemas as s
+from dynamic_mcp.adapters.http.rest.bodies import AnyRequest, as_sent
 from dynamic_mcp.adapters.http.rest.params import Caller, Email, Ops, Page
 from dynamic_mcp.adapters.http.rest.problems import problem_responses
 
@@ -29,16 +30,23 @@ class UsersController(Controller):
         """Your own record or, for admins, anyone's; others get a limited view."""
         return await ops.get_user(caller, email)
 
-    @patch("/{email:str}", summary="Update a user", responses=problem_responses(403, 404, 422))
-    async def update_user(self, ops: Ops, caller: Caller, email: Email, data: JSONBody[s.UserUpdate]) -> s.UserRecord:
-        """Admins may set name, roles and sharedTools; others only their own name."""
-        return await ops.update_user(caller, email, data)
+    @patch("/{email:str}", summary="Update a user", responses=problem_responses(403, 404, 409, 422))
+    async def update_user(
+        self, request: AnyRequest, ops: Ops, caller: Caller, email: Email, data: JSONBody[s.UserUpdate]
+    ) -> s.UserRecord:
+        """Admins may set name, roles and sharedTools; others only their own name. Any other field
+        (``apiKey``, ``email``, ...) is refused with 422; removing the last admin's role with 409."""
+        return await ops.update_user(caller, email, await as_sent(request, data))
 
     @delete(
-        "/{email:str}", status_code=200, summary="Delete a user (admins)", responses=problem_responses(403, 404, 422)
+        "/{email:str}",
+        status_code=200,
+        summary="Delete a user (admins)",
+        responses=problem_responses(403, 404, 409, 422),
     )
     async def delete_user(self, ops: Ops, caller: Caller, email: Email) -> s.DeletedUser:
-        """Also closes the user's MCP sessions. Admins cannot delete themselves."""
+        """Also closes the user's MCP sessions and deletes the tools and prompts they created (with
+        every share of those tools). Admins cannot delete themselves; the last admin cannot go."""
         return await ops.delete_user(caller, email)
 
     @post(
