@@ -1,4 +1,4 @@
-"""The rights holes of a red-team run, through the REST door (ADR 0014)."""
+"""The rights holes of a red-team run, through the REST door (ADR 0016)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The rights holes of a red-team run, through the MCP door with the official SDK client (ADR 0014).
+"""The rights holes of a red-team run, through the MCP door with the official SDK client (ADR 0016).
 
 The server runs in the test's event loop, so a test can also plant what an older database may
 hold (a power user's prompt on a management handler) straight into its store.

@@ -1,4 +1,4 @@
-"""Rights holes a red-team run found, each closed inside the use cases (ADR 0014).
+"""Rights holes a red-team run found, each closed inside the use cases (ADR 0016).
 
 Every test drives the use case (and, where it is a tool, CallService as every transport does),
 so MCP, REST and the CLI get the same answer.

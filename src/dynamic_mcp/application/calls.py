@@ -181,7 +181,7 @@ class CallService:
             return tool, await self._invoke(package.handler, tool, args, context, progress or no_progress)
 
     def _map_arguments(self, tool: Tool, args: dict[str, Any], user: User, session_id: str | None) -> dict[str, Any]:
-        """Context, then input, then (package tools or allowlisted names) environment (ADR 0014)."""
+        """Context, then input, then (package tools or allowlisted names) environment (ADR 0016)."""
         context = context_values(session_id, user.email)
         args = with_context(args, context)
         mapping = argument_mapping(tool.handler.config)

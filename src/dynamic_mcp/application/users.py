@@ -149,7 +149,7 @@ class UserService:
     async def delete_user(self, caller: User, email: str | None) -> ToolOutput:
         """Deletes the user and what they created, so a user re-created with the same email
         starts empty: their tools and prompts go, and so do every share of and hidden entry for
-        those tools (ADR 0014). Shares they granted of other users' tools stay with the recipients."""
+        those tools (ADR 0016). Shares they granted of other users' tools stay with the recipients."""
         require_admin(caller, "Only admins can delete users")
         email = normalize_email(email or "")
         if not email:

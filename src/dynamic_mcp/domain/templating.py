@@ -70,7 +70,7 @@ def caller_lookup(
     arguments: Mapping[str, Any], context: Mapping[str, Any], *more: Mapping[str, Any] | Lookup
 ) -> Lookup:
     """Context first, then the arguments, then ``more``: an argument named ``userEmail`` cannot
-    pose as the caller (ADR 0014)."""
+    pose as the caller (ADR 0016)."""
     return chain(context, arguments, *more)
 
 

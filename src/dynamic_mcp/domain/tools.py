@@ -51,7 +51,7 @@ class Tool:
 
     @property
     def is_built_in(self) -> bool:
-        """Declared by a management package: its plain name is reserved (ADR 0014)."""
+        """Declared by a management package: its plain name is reserved (ADR 0016)."""
         return self.creator in MANAGEMENT_PACKAGES
 
 
