@@ -11,7 +11,7 @@ its (possibly stale) answer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from dynamic_mcp.domain.events import ChangeEvent, UserChanged, UserSessionsRevoked
@@ -130,9 +130,10 @@ class CachedUserRepository(UserRepository):
         finally:
             self.invalidate(email)
 
-    async def remove_hidden_everywhere(self, tool_id: str) -> list[str]:
+    async def _forget_changed(self, write: Awaitable[list[str]]) -> list[str]:
+        """A write that may touch many users: forget those it changed, or everyone if it failed."""
         try:
-            changed = await self._inner.remove_hidden_everywhere(tool_id)
+            changed = await write
         except BaseException:
             self.invalidate()
             raise
@@ -140,15 +141,11 @@ class CachedUserRepository(UserRepository):
             self.invalidate(email)
         return changed
 
+    async def remove_hidden_everywhere(self, tool_id: str) -> list[str]:
+        return await self._forget_changed(self._inner.remove_hidden_everywhere(tool_id))
+
     async def forget_tools_everywhere(self, tool_ids: frozenset[str]) -> list[str]:
-        try:
-            changed = await self._inner.forget_tools_everywhere(tool_ids)
-        except BaseException:
-            self.invalidate()
-            raise
-        for email in changed:
-            self.invalidate(email)
-        return changed
+        return await self._forget_changed(self._inner.forget_tools_everywhere(tool_ids))
 
     async def set_app_params(self, email: str, app_key: str, params: Mapping[str, Any] | None) -> User:
         try:
