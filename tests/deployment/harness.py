@@ -140,10 +140,10 @@ def start_deployment(env: dict[str, str], count: int = 3) -> Deployment:
     instances: list[ServerProcess] = []
     try:
         # The first start creates the admin and writes the built-ins; the others then start at once.
-        instances.append(ServerProcess(env).start(timeout=60))
+        instances.append(ServerProcess(env).start())
         others = [ServerProcess(env) for _ in range(count - 1)]
         for process in others:
-            instances.append(process.start(timeout=60))
+            instances.append(process.start())
         nginx = Nginx(binary, [s.port for s in instances]).start()
     except BaseException:
         for process in instances:

@@ -243,7 +243,7 @@ def test_killing_an_instance_mid_scenario_costs_no_request(proxy: Proxy, deploym
             proxy.ok("GET", f"/api/v1/users/{email}", admin)
         assert 1 not in proxy.answered_by[-12:]
     finally:
-        victim.start(timeout=60)
+        victim.start()
     # back in rotation once nginx retries it (fail_timeout), with every change made meanwhile
     until(lambda: proxy.request("GET", f"/api/v1/users/{emails[-1]}", admin).status_code == 200
           and proxy.answered_by[-1] == 1, 15.0)  # fmt: skip
@@ -432,7 +432,7 @@ async def test_killing_an_instance_costs_a_2026_client_only_a_relisten(deploymen
                 assert "still" in await modern_tools(c)
                 tg.cancel_scope.cancel()
             finally:
-                victim.start(timeout=60)
+                victim.start()
 
 
 async def test_an_sdk_session_through_nginx_outlives_a_killed_instance(deployment: Deployment) -> None:
@@ -458,4 +458,4 @@ async def test_an_sdk_session_through_nginx_outlives_a_killed_instance(deploymen
                 assert await c.wait_for(TOOLS_CHANGED, timeout=10)
                 assert "after" in await c.tool_names()
             finally:
-                victim.start(timeout=60)
+                victim.start()
