@@ -8,7 +8,7 @@ import logging
 import attrs
 import click
 
-from dynamic_mcp.cli_support import commands
+from dynamic_mcp.cli_support import audit_command, commands
 from dynamic_mcp.metadata import COMMAND, DISTRIBUTION, package_version
 
 
@@ -90,6 +90,7 @@ def admin_key(reset: bool) -> None:
 main.add_command(commands.users)
 main.add_command(commands.tools)
 main.add_command(commands.prompts)
+main.add_command(audit_command.audit)
 
 
 if __name__ == "__main__":

@@ -105,6 +105,18 @@ class Settings:
         """Every role a user may be given, on every door: the built-in ones, then EXTRA_ROLES."""
         return (*BUILT_IN_ROLES, *self.extra_roles)
 
+    metrics_enabled: bool = True
+    metrics_token: str = ""
+    metrics_tool_labels: int = 200
+    audit_enabled: bool = True
+    audit_arguments: str = "none"
+    audit_retention_days: int = 30
+    audit_buffer: int = 10_000
+    audit_memory_entries: int = 10_000
+    rate_limit_tool_calls: int = 600
+    rate_limit_api: int = 600
+    rate_limit_sessions: int = 60
+
     @property
     def storage(self) -> str:
         return "mongo" if self.mongodb_uri else "memory"
@@ -156,4 +168,15 @@ class Settings:
             max_sessions_per_user=_int(env, "MAX_SESSIONS_PER_USER", 50, minimum=1),
             require_key_on_every_request=_bool(env, "REQUIRE_KEY_ON_EVERY_REQUEST", True),
             extra_roles=_roles(env, "EXTRA_ROLES"),
+            metrics_enabled=_bool(env, "METRICS_ENABLED", True),
+            metrics_token=env.get("METRICS_TOKEN", "").strip(),
+            metrics_tool_labels=_int(env, "METRICS_TOOL_LABELS", 200, maximum=100_000),
+            audit_enabled=_bool(env, "AUDIT_ENABLED", True),
+            audit_arguments=_choice(env, "AUDIT_ARGUMENTS", "none", ("none", "keys", "full")),
+            audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 30, minimum=1, maximum=36_500),
+            audit_buffer=_int(env, "AUDIT_BUFFER", 10_000, minimum=1, maximum=10_000_000),
+            audit_memory_entries=_int(env, "AUDIT_MEMORY_ENTRIES", 10_000, minimum=1, maximum=10_000_000),
+            rate_limit_tool_calls=_int(env, "RATE_LIMIT_TOOL_CALLS", 600, maximum=10_000_000),
+            rate_limit_api=_int(env, "RATE_LIMIT_API", 600, maximum=10_000_000),
+            rate_limit_sessions=_int(env, "RATE_LIMIT_SESSIONS", 60, maximum=10_000_000),
         )

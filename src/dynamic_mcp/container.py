@@ -14,8 +14,10 @@ from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
 from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
 from dynamic_mcp.adapters.mcp.session_directory import RegistrySessionDirectory
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
+from dynamic_mcp.adapters.memory.audit import InMemoryAuditStore
 from dynamic_mcp.adapters.memory.console_sessions import InMemoryConsoleSessionStore
 from dynamic_mcp.adapters.memory.events import InMemoryEventBus
+from dynamic_mcp.adapters.memory.limits import InMemoryRateLimiter
 from dynamic_mcp.adapters.memory.mcp_sessions import InMemorySessionRepository
 from dynamic_mcp.adapters.memory.probe import MemoryStorageProbe
 from dynamic_mcp.adapters.memory.repositories import (
@@ -23,10 +25,12 @@ from dynamic_mcp.adapters.memory.repositories import (
     InMemoryToolRepository,
     InMemoryUserRepository,
 )
+from dynamic_mcp.adapters.mongo.audit import MongoAuditStore
 from dynamic_mcp.adapters.mongo.changes import FOLLOWED, MongoChangeFeed
 from dynamic_mcp.adapters.mongo.client import check_reachable, connect_and_prepare, create_client, database, ping
 from dynamic_mcp.adapters.mongo.console_sessions import MongoConsoleSessionStore
 from dynamic_mcp.adapters.mongo.ledger import WriteLedger
+from dynamic_mcp.adapters.mongo.limits import MongoRateLimiter
 from dynamic_mcp.adapters.mongo.mcp_sessions import MongoSessionRepository
 from dynamic_mcp.adapters.mongo.migration import migrate_plain_keys
 from dynamic_mcp.adapters.mongo.probe import MongoStorageProbe
@@ -37,6 +41,8 @@ from dynamic_mcp.adapters.system.email import UnconfiguredEmailSender
 from dynamic_mcp.adapters.system.environment import OsEnvironment
 from dynamic_mcp.adapters.system.jsonschema_validator import JsonSchemaValidator
 from dynamic_mcp.adapters.system.postmark import PostmarkEmailSender
+from dynamic_mcp.adapters.system.prometheus import PrometheusMetrics
+from dynamic_mcp.application.audit import AuditQueries, AuditRecorder
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.application.bootstrap import AdminBootstrap
 from dynamic_mcp.application.builtins import echo, prompt_management, tool_management, user_management
@@ -48,6 +54,7 @@ from dynamic_mcp.application.console_auth import ConsoleAuth
 from dynamic_mcp.application.console_views import ConsoleViews
 from dynamic_mcp.application.facade import ServerFacade
 from dynamic_mcp.application.lifecycle import NATIVE, ServerLifecycle
+from dynamic_mcp.application.limits import RateLimitService
 from dynamic_mcp.application.onboarding import Onboarding, ServerIdentity
 from dynamic_mcp.application.operations import OperationsService
 from dynamic_mcp.application.packages import HandlerRegistry
@@ -55,9 +62,11 @@ from dynamic_mcp.application.prompts import PromptService
 from dynamic_mcp.application.queries import CatalogQueries
 from dynamic_mcp.application.registration import PackageRegistrar
 from dynamic_mcp.application.sharing import SharingService
+from dynamic_mcp.application.timing import TimedStore
 from dynamic_mcp.application.tools import ToolService
 from dynamic_mcp.application.users import UserService
 from dynamic_mcp.config import Settings
+from dynamic_mcp.domain.limits import RateLimits
 from dynamic_mcp.ports.metrics import NoMetrics
 
 BUILTIN_PACKAGES = (
@@ -106,7 +115,11 @@ class Container(containers.DeclarativeContainer):
     config = providers.Configuration()
 
     clock = providers.Singleton(SystemClock)
-    metrics = providers.Singleton(NoMetrics)
+    metrics = providers.Selector(
+        config.metrics,
+        on=providers.Singleton(PrometheusMetrics, tool_labels=settings.provided.metrics_tool_labels),
+        off=providers.Singleton(NoMetrics),
+    )
     hasher = providers.Singleton(Sha256KeyHasher)
     key_issuer = providers.Singleton(UuidKeyIssuer, hasher=hasher)
     validator = providers.Singleton(JsonSchemaValidator)
@@ -132,23 +145,58 @@ class Container(containers.DeclarativeContainer):
     mongo_db = providers.Singleton(database, client=mongo_client, name=settings.provided.mongodb_db)
 
     # The stores as configured; everything else reads them through the caches below (docs/deployment.md).
-    user_store = providers.Selector(
+    raw_user_store = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryUserRepository, clock=clock),
         mongo=providers.Singleton(MongoUserRepository, db=mongo_db, clock=clock),
     )
-    tool_store = providers.Selector(
+    raw_tool_store = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryToolRepository, clock=clock),
         mongo=providers.Singleton(MongoToolRepository, db=mongo_db, clock=clock),
     )
-    prompts = providers.Selector(
+    raw_prompts = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryPromptRepository, clock=clock),
         mongo=providers.Singleton(MongoPromptRepository, db=mongo_db, clock=clock),
     )
-    users = providers.Singleton(CachedUserRepository, inner=user_store)
-    tools = providers.Singleton(CachedToolRepository, inner=tool_store)
+    # Store latency by operation, measured below the caches (only calls that reach the store).
+    user_store = providers.Singleton(TimedStore, inner=raw_user_store, name="users", metrics=metrics)
+    tool_store = providers.Singleton(TimedStore, inner=raw_tool_store, name="tools", metrics=metrics)
+    prompts = providers.Singleton(TimedStore, inner=raw_prompts, name="prompts", metrics=metrics)
+    users = providers.Singleton(CachedUserRepository, inner=user_store, metrics=metrics)
+    tools = providers.Singleton(CachedToolRepository, inner=tool_store, metrics=metrics)
+
+    audit_store = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(InMemoryAuditStore, capacity=settings.provided.audit_memory_entries),
+        mongo=providers.Singleton(MongoAuditStore, db=mongo_db, retention_days=settings.provided.audit_retention_days),
+    )
+    audit = providers.Singleton(
+        AuditRecorder,
+        store=audit_store,
+        clock=clock,
+        instance=providers.Callable(instance_name),
+        arguments=settings.provided.audit_arguments,
+        capacity=settings.provided.audit_buffer,
+        metrics=metrics,
+        enabled=settings.provided.audit_enabled,
+    )
+    audit_queries = providers.Singleton(AuditQueries, store=audit_store, recorder=audit)
+
+    rate_limiter = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(InMemoryRateLimiter),
+        mongo=providers.Singleton(MongoRateLimiter, db=mongo_db),
+    )
+    rate_limits = providers.Singleton(
+        RateLimitService,
+        limiter=rate_limiter,
+        defaults=providers.Callable(
+            lambda s: RateLimits(s.rate_limit_tool_calls, s.rate_limit_api, s.rate_limit_sessions), settings
+        ),
+        metrics=metrics,
+    )
 
     registry = providers.Singleton(HandlerRegistry)
     identity = providers.Singleton(
@@ -185,6 +233,8 @@ class Container(containers.DeclarativeContainer):
         env_allowlist=providers.Callable(lambda s: frozenset(s.template_env_allowlist), settings),
         server=facade,
         metrics=metrics,
+        audit=audit,
+        limits=rate_limits,
     )
     prompt_service = providers.Singleton(
         PromptService,
@@ -258,6 +308,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         single_session_per_user=config.single_session_per_user,
         idle_timeout_seconds=settings.provided.session_idle_timeout_seconds,
+        metrics=metrics,
     )
     listener_registry = providers.Singleton(ListenerRegistry)
 
@@ -308,6 +359,7 @@ def build_container(settings: Settings) -> Container:
             "admin_api_key": settings.admin_api_key,
             "validate_tool_input": settings.validate_tool_input,
             "single_session_per_user": settings.single_session_per_user,
+            "metrics": "on" if settings.metrics_enabled else "off",
         }
     )
     bus = container.event_bus()

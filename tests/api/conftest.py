@@ -25,6 +25,10 @@ API = "/api/v1"
 PROBLEM = "application/problem+json"
 
 
+# Suites make many requests per minute as one user; tests of the limits pass their own.
+NO_RATE_LIMITS = {"rate_limit_tool_calls": 0, "rate_limit_api": 0, "rate_limit_sessions": 0}
+
+
 def runtime_tool(name: str, **extra: Any) -> dict[str, Any]:
     """A user-created tool run by the built-in echo package."""
     return {
@@ -125,7 +129,9 @@ class EventLog:
 
 
 def make_container(**settings: Any) -> Container:
-    return build_container(Settings(admin_email=ADMIN, admin_api_key=ADMIN_KEY, port=0, **settings))
+    return build_container(
+        Settings(admin_email=ADMIN, admin_api_key=ADMIN_KEY, port=0, **{**NO_RATE_LIMITS, **settings})
+    )
 
 
 @pytest.fixture

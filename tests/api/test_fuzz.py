@@ -51,7 +51,13 @@ MONGO_CONFIG = SchemathesisConfig.from_dict(
 def fresh_app(**settings: Any) -> Litestar:
     return create_app(
         build_container(
-            Settings(admin_email=FUZZ_ADMIN, admin_api_key=FUZZ_KEY, port=0, allowed_hosts=("testserver",), **settings)
+            Settings(
+                admin_email=FUZZ_ADMIN,
+                admin_api_key=FUZZ_KEY,
+                port=0,
+                allowed_hosts=("testserver",),
+                **{"rate_limit_api": 0, **settings},
+            )
         )
     )
 

@@ -136,6 +136,15 @@ CASES: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
         {"admin": 200, "power-user": 404, "user": 404},
     ),
     ("delete another's prompt", "DELETE", "/prompts/p2-prompt", None, {"admin": 200, "power-user": 404, "user": 404}),
+    ("read the audit log", "GET", "/audit", None, {"admin": 200, "power-user": 403, "user": 403}),
+    ("read one's own audit entries", "GET", "/me/audit", None, {"admin": 200, "power-user": 200, "user": 200}),
+    (
+        "set another's rate limits",
+        "PATCH",
+        f"/users/{TARGET}",
+        {"rateLimits": {"toolCalls": 5}},
+        {"admin": 200, "power-user": 403, "user": 403},
+    ),
 ]
 
 

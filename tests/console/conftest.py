@@ -19,6 +19,10 @@ ADMIN_KEY = "admin-key-for-console-tests"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+# Suites make many requests per minute as one user; tests of the limits pass their own.
+NO_RATE_LIMITS = {"rate_limit_tool_calls": 0, "rate_limit_api": 0, "rate_limit_sessions": 0}
+
+
 def csrf_of(response: httpx.Response) -> str:
     found = CSRF.search(response.text)
     assert found, f"no CSRF token in {response.request.url}"
@@ -62,7 +66,9 @@ class Browser:
 def make_container(**settings: Any) -> Container:
     # The test client's host name, which the default Host rule of /api/v1 does not know.
     settings.setdefault("allowed_hosts", ("testserver.local",))
-    return build_container(Settings(admin_email=ADMIN, admin_api_key=ADMIN_KEY, port=0, **settings))
+    return build_container(
+        Settings(admin_email=ADMIN, admin_api_key=ADMIN_KEY, port=0, **{**NO_RATE_LIMITS, **settings})
+    )
 
 
 @pytest.fixture

@@ -46,6 +46,10 @@ class ServerProcess:
             "MCP_ADMIN_EMAIL": ADMIN_EMAIL,
             "MCP_ADMIN_API_KEY": ADMIN_KEY,
             "LOG_LEVEL": "debug",
+            # Suites open many sessions and calls per minute; tests of the limits set their own.
+            "RATE_LIMIT_TOOL_CALLS": "0",
+            "RATE_LIMIT_API": "0",
+            "RATE_LIMIT_SESSIONS": "0",
             **(env or {}),
         }
         self._proc: subprocess.Popen[bytes] | None = None

@@ -18,12 +18,14 @@ from dynamic_mcp.domain.events import ChangeEvent, UserChanged, UserSessionsRevo
 from dynamic_mcp.domain.sharing import Share
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import ApiKeyDigest, User
+from dynamic_mcp.ports.metrics import Metrics, NoMetrics
 from dynamic_mcp.ports.repositories import ToolRepository, UserFields, UserRepository, VersionedToolRepository
 
 
 class CachedUserRepository(UserRepository):
-    def __init__(self, inner: UserRepository) -> None:
+    def __init__(self, inner: UserRepository, metrics: Metrics | None = None) -> None:
         self._inner = inner
+        self._metrics: Metrics = metrics or NoMetrics()
         self._users: dict[str, User] = {}
         self._email_by_hash: dict[str, str] = {}
         # Every email this process has loaded and not seen deleted: the users who may hold
@@ -72,6 +74,7 @@ class CachedUserRepository(UserRepository):
     # -- reads ---------------------------------------------------------------------------------
     async def get(self, email: str) -> User | None:
         cached = self._users.get(email)
+        self._metrics.cache_lookup("users", cached is not None)
         if cached is not None:
             return cached
         version = self._version
@@ -80,7 +83,9 @@ class CachedUserRepository(UserRepository):
     async def get_by_key_hash(self, key_hash: str) -> User | None:
         email = self._email_by_hash.get(key_hash)
         if email is not None and email in self._users:
+            self._metrics.cache_lookup("keys", True)
             return self._users[email]
+        self._metrics.cache_lookup("keys", False)
         version = self._version
         return self._remember(await self._inner.get_by_key_hash(key_hash), version)
 
@@ -168,8 +173,9 @@ class CachedToolRepository(VersionedToolRepository):
     MongoDB) they are not seen until restart.
     """
 
-    def __init__(self, inner: ToolRepository) -> None:
+    def __init__(self, inner: ToolRepository, metrics: Metrics | None = None) -> None:
         self._inner = inner
+        self._metrics: Metrics = metrics or NoMetrics()
         self._snapshot: tuple[Tool, ...] | None = None
         self._by_key: dict[tuple[str, str], Tool] = {}
         self._version = 0
@@ -185,6 +191,7 @@ class CachedToolRepository(VersionedToolRepository):
         self._by_key = {}
 
     async def snapshot(self) -> tuple[Tool, ...]:
+        self._metrics.cache_lookup("tools", self._snapshot is not None)
         if self._snapshot is None:
             version = self._version
             tools = tuple(await self._inner.list_all())

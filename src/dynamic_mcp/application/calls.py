@@ -10,11 +10,14 @@ from typing import Any
 
 import attrs
 
+from dynamic_mcp.application.audit import AuditRecorder
 from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS, Catalog
 from dynamic_mcp.application.context import bound
+from dynamic_mcp.application.limits import RateLimitService
 from dynamic_mcp.application.memo import IdentityMemo
 from dynamic_mcp.application.packages import HandlerRegistry, no_progress
 from dynamic_mcp.domain.errors import DomainError, Forbidden, Invalid, NotFound, StorageUnavailable
+from dynamic_mcp.domain.limits import RateLimited
 from dynamic_mcp.domain.templating import (
     MISSING,
     argument_mapping,
@@ -75,7 +78,11 @@ class CallService:
         env_allowlist: frozenset[str] = frozenset(),
         server: HandlerServer | None = None,
         metrics: Metrics | None = None,
+        audit: AuditRecorder | None = None,
+        limits: RateLimitService | None = None,
     ) -> None:
+        self._audit = audit
+        self._limits = limits
         self._catalog = catalog
         self._metrics: Metrics = metrics or NoMetrics()
         self._registry = registry
@@ -133,6 +140,8 @@ class CallService:
             label = tool.namespaced_id if tool is not None else ascii(name[:128])
             package = tool is not None and tool.is_package_tool(self._catalog.packages)
             self._metrics.tool_call(label if tool is not None else "other", package, outcome.kind, elapsed)
+            if self._audit is not None:
+                self._audit.record(label, outcome.kind, elapsed, user=email, door="mcp", arguments=arguments)
             with bound(tool=label, user_email=email):
                 log.info(
                     "tool call %s %s",
@@ -152,7 +161,11 @@ class CallService:
     ) -> tuple[Tool | None, CallOutcome]:
         try:
             user = await self._catalog.current_user(email)
+            if self._limits is not None:
+                await self._limits.check("tool_calls", user)
             tool = (await self._catalog.toolset(user)).resolve(name)
+        except RateLimited as exc:
+            return None, CallOutcome.error(exc.message, "rate_limited")
         except StorageUnavailable as exc:
             return None, CallOutcome.error(exc.message)
         except NotFound:

@@ -34,6 +34,8 @@ def user_json(user: User, *, include_app_data: bool = False) -> dict[str, Any]:
         "createdAt": iso(user.created_at),
         "updatedAt": iso(user.updated_at),
     }
+    if user.rate_limits:
+        body["rateLimits"] = dict(user.rate_limits)
     if include_app_data:
         body["applicationAuthentication"] = dict(user.application_authentication or {})
     return body

@@ -11,6 +11,7 @@ from dynamic_mcp.application.serialization import user_json
 from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from dynamic_mcp.domain.events import PromptListChanged, ToolListChanged, UserChanged, UserSessionsRevoked
+from dynamic_mcp.domain.limits import parse_rate_limits
 from dynamic_mcp.domain.roles import ADMIN, BUILT_IN_ROLES, validate_roles
 from dynamic_mcp.domain.sharing import AccessLevel, Share, with_share
 from dynamic_mcp.domain.users import User, is_valid_email, normalize_email
@@ -106,10 +107,12 @@ class UserService:
         email = normalize_email(email or "")
         if not email:
             raise Invalid("Email is required")
-        allowed = {"name", "roles", "sharedTools"}
+        allowed = {"name", "roles", "sharedTools", "rateLimits"}
         unknown = sorted(set(changes) - allowed)
         if unknown:
-            raise Invalid(f"Cannot update field(s): {', '.join(unknown)}. Allowed: name, roles, sharedTools")
+            raise Invalid(
+                f"Cannot update field(s): {', '.join(unknown)}. Allowed: name, roles, sharedTools, rateLimits"
+            )
         if not caller.is_admin and (caller.email != email or set(changes) - {"name"}):
             raise Forbidden("Not authorized to update this user")
         target = await self._users.get(email)
@@ -122,7 +125,9 @@ class UserService:
         if roles is not UNSET and ADMIN not in roles:
             await self._require_another_admin(target, "remove the admin role from")
         shares = self._parse_shares(changes["sharedTools"], caller) if "sharedTools" in changes else UNSET
-        user = await self._users.update_fields(email, UserFields(name=name, roles=roles, shared_tools=shares))
+        limits = parse_rate_limits(changes["rateLimits"]) if "rateLimits" in changes else UNSET
+        fields = UserFields(name=name, roles=roles, shared_tools=shares, rate_limits=limits)
+        user = await self._users.update_fields(email, fields)
         await self._events.publish(UserChanged(email))
         if roles is not UNSET or shares is not UNSET:
             await self._events.publish(ToolListChanged(frozenset({email})))

@@ -41,6 +41,10 @@ class Backend(Protocol):
 
     def delete_prompt(self, name: str) -> Any: ...
 
+    def audit(self, query: Any) -> Any:
+        """A page of the audit log (an ``AuditQuery``), as ``GET /api/v1/audit`` answers it."""
+        ...
+
 
 def open_backend(url: str | None, api_key: str | None, settings: Settings) -> Backend:
     if url:

@@ -4,6 +4,7 @@ the bootstrap admin, so both doors apply the same rules and answer with the same
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
@@ -14,7 +15,8 @@ from dynamic_mcp.adapters.http.rest.schemas import NewPrompt, ToolDefinitionIn
 from dynamic_mcp.cli_support.backends import NO_DATABASE
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import Container, build_container, close_storage, omitted_packages, prepare_storage
-from dynamic_mcp.domain.errors import DomainError
+from dynamic_mcp.domain.audit import AuditQuery
+from dynamic_mcp.domain.errors import DomainError, Forbidden, Invalid
 from dynamic_mcp.domain.users import User
 
 T = TypeVar("T")
@@ -63,12 +65,14 @@ class DatabaseBackend:
     def close(self) -> None:
         return None
 
-    def _change(self, operation: Callable[[AdminOperations, User], Awaitable[Any]]) -> Any:
-        result = self._as_admin(operation)
+    def _change(self, operation: Callable[[AdminOperations, User], Awaitable[Any]], audited: str) -> Any:
+        result = self._as_admin(operation, audited)
         click.echo(STALE_SERVER_NOTE, err=True)
         return result
 
-    def _as_admin(self, operation: Callable[[AdminOperations, User], Awaitable[Any]]) -> Any:
+    def _as_admin(self, operation: Callable[[AdminOperations, User], Awaitable[Any]], audited: str = "") -> Any:
+        """``audited`` names a change for the audit log (door ``cli``); reads are not recorded."""
+
         async def action(container: Container) -> Any:
             know_builtin_packages(container)
             admin = await container.users().get(self._settings.admin_email)
@@ -77,7 +81,35 @@ class DatabaseBackend:
                     f"The bootstrap admin {self._settings.admin_email} is not in the database yet: "
                     "start the server once (it creates the admin), or check MCP_ADMIN_EMAIL."
                 )
-            return await operation(admin_operations(container), admin)
+            if not audited:
+                return await operation(admin_operations(container), admin)
+            audit = container.audit()
+            await audit.start()
+            started, outcome = time.perf_counter(), "error"
+            try:
+                result = await operation(admin_operations(container), admin)
+                outcome = "ok"
+                return result
+            except Forbidden:
+                outcome = "denied"
+                raise
+            except Invalid:
+                outcome = "invalid"
+                raise
+            finally:
+                audit.record(audited, outcome, time.perf_counter() - started, user=admin.email, door="cli")
+                await audit.stop()
+
+        return run_in_database(self._settings, action)
+
+    def audit(self, query: AuditQuery) -> Any:
+        from dynamic_mcp.adapters.http.rest.audit import page_out
+
+        async def action(container: Container) -> Any:
+            admin = await container.users().get(self._settings.admin_email)
+            if admin is None:
+                raise click.ClickException(f"The bootstrap admin {self._settings.admin_email} is not in the database")
+            return page_out(await container.audit_queries().entries(admin, query))
 
         return run_in_database(self._settings, action)
 
@@ -85,31 +117,33 @@ class DatabaseBackend:
         return self._as_admin(lambda ops, admin: ops.list_users(admin, name_contains, skip, limit))
 
     def add_user(self, email: str, name: str | None, roles: list[str]) -> Any:
-        return self._change(lambda ops, admin: ops.add_user(admin, {"email": email, "name": name, "roles": roles}))
+        return self._change(
+            lambda ops, admin: ops.add_user(admin, {"email": email, "name": name, "roles": roles}), "users add"
+        )
 
     def delete_user(self, email: str) -> Any:
-        return self._change(lambda ops, admin: ops.delete_user(admin, email))
+        return self._change(lambda ops, admin: ops.delete_user(admin, email), "users delete")
 
     def reset_key(self, email: str) -> Any:
-        return self._change(lambda ops, admin: ops.reset_key(admin, email, {"confirm": True}))
+        return self._change(lambda ops, admin: ops.reset_key(admin, email, {"confirm": True}), "users reset-key")
 
     def list_tools(self, name_contains: str | None, skip: int, limit: int) -> Any:
         return self._as_admin(lambda ops, admin: ops.list_tools(admin, name_contains, skip, limit))
 
     def add_tool(self, definition: dict[str, Any]) -> Any:
-        return self._change(lambda ops, admin: ops.add_tool(admin, cast(ToolDefinitionIn, definition)))
+        return self._change(lambda ops, admin: ops.add_tool(admin, cast(ToolDefinitionIn, definition)), "tools add")
 
     def delete_tool(self, name: str) -> Any:
-        return self._change(lambda ops, admin: ops.delete_tool(admin, name))
+        return self._change(lambda ops, admin: ops.delete_tool(admin, name), "tools delete")
 
     def list_prompts(self, name_contains: str | None, skip: int, limit: int) -> Any:
         return self._as_admin(lambda ops, admin: ops.list_prompts(admin, name_contains, skip, limit))
 
     def add_prompt(self, definition: dict[str, Any]) -> Any:
-        return self._change(lambda ops, admin: ops.add_prompt(admin, cast(NewPrompt, definition)))
+        return self._change(lambda ops, admin: ops.add_prompt(admin, cast(NewPrompt, definition)), "prompts add")
 
     def delete_prompt(self, name: str) -> Any:
-        return self._change(lambda ops, admin: ops.delete_prompt(admin, name))
+        return self._change(lambda ops, admin: ops.delete_prompt(admin, name), "prompts delete")
 
 
 async def reset_admin_key(container: Container) -> tuple[str, str]:

@@ -9,6 +9,8 @@ import click
 import httpx
 
 API_PREFIX = "/api/v1"
+CLI_AGENT = "dynamic-mcp-cli"
+"""The server's audit log names the CLI as the door of what it does through the REST API."""
 
 
 def api_base(url: str) -> str:
@@ -29,7 +31,9 @@ def _segment(value: str) -> str:
 class RemoteBackend:
     def __init__(self, url: str, api_key: str, *, timeout: float = 30.0) -> None:
         self._base = api_base(url)
-        self._client = httpx.Client(base_url=self._base, headers={"x-apikey": api_key}, timeout=timeout)
+        self._client = httpx.Client(
+            base_url=self._base, headers={"x-apikey": api_key, "user-agent": CLI_AGENT}, timeout=timeout
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -55,6 +59,14 @@ class RemoteBackend:
         if name is not None:
             body["name"] = name
         return self._call("POST", "/users", json=body)
+
+    def audit(self, query: Any) -> Any:
+        names = {"user": "user", "action": "tool", "outcome": "outcome", "limit": "limit", "cursor": "cursor"}
+        params: dict[str, Any] = {out: getattr(query, attr) for attr, out in names.items()}
+        for moment in ("since", "until"):
+            if getattr(query, moment) is not None:
+                params[moment] = getattr(query, moment).isoformat()
+        return self._call("GET", "/audit", params={k: v for k, v in params.items() if v is not None})
 
     def delete_user(self, email: str) -> Any:
         return self._call("DELETE", f"/users/{_segment(email)}")

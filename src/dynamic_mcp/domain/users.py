@@ -53,6 +53,8 @@ class User:
     hidden_tools: tuple[str, ...] = ()
     application_authentication: Mapping[str, Any] | None = None
     application_authorization: Mapping[str, Any] | None = None
+    rate_limits: Mapping[str, int] | None = None
+    """Per-user overrides of the rate limits (``toolCalls``, ``api``, ``sessions`` per minute)."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

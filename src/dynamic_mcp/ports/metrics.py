@@ -38,6 +38,12 @@ class Metrics(Protocol):
         """Time from a change's commit to its arrival through the change stream (MongoDB mode)."""
         ...
 
+    def live_sessions(self, count: int) -> None: ...
+
+    def listeners(self, count: int) -> None:
+        """Sessions holding a GET stream open (they receive notifications)."""
+        ...
+
 
 class NoMetrics:
     """Counts nothing: for embedding without metrics and for tests that do not look."""
@@ -64,4 +70,10 @@ class NoMetrics:
         return None
 
     def change_stream_lag(self, seconds: float) -> None:
+        return None
+
+    def live_sessions(self, count: int) -> None:
+        return None
+
+    def listeners(self, count: int) -> None:
         return None

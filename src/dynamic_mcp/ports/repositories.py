@@ -27,6 +27,7 @@ class UserFields:
     name: str | None = UNSET
     roles: tuple[str, ...] = UNSET
     shared_tools: tuple[Share, ...] = UNSET
+    rate_limits: Mapping[str, int] | None = UNSET
 
     def given(self) -> dict[str, Any]:
         """Domain attribute name -> new value, for the fields that were given."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -26,6 +27,7 @@ from dynamic_mcp.adapters.mcp.modern import ModernEntry, enable_modern_era
 from dynamic_mcp.adapters.mcp.origins import origin_policy
 from dynamic_mcp.adapters.mcp.server import build_server
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
+from dynamic_mcp.adapters.system.prometheus import CONTENT_TYPE, PrometheusMetrics
 from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import (
@@ -75,6 +77,26 @@ async def following_session_closes(sessions: SessionRegistry) -> AsyncIterator[N
             await task
 
 
+@get("/metrics", include_in_schema=False)
+async def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Prometheus text format; with METRICS_TOKEN set, only for ``Authorization: Bearer <token>``."""
+    container: Container = request.app.state["container"]
+    metrics = container.metrics()
+    token = container.settings().metrics_token
+    if not isinstance(metrics, PrometheusMetrics):
+        return Response(b"metrics are disabled (METRICS_ENABLED=false)\n", status_code=404, media_type="text/plain")
+    if token:
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return Response(
+                b"metrics need Authorization: Bearer <METRICS_TOKEN>\n",
+                status_code=401,
+                media_type="text/plain",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+    return Response(metrics.scrape(), media_type=CONTENT_TYPE)
+
+
 def create_app(
     container: Container, *, packages: Sequence[HandlerPackage] = (), routes: Sequence[HttpRoute] = ()
 ) -> Litestar:
@@ -94,6 +116,7 @@ def create_app(
         container.call_service(),
         container.prompt_service(),
         sessions,
+        container.metrics(),
     )
     listeners = container.listener_registry()
     enable_modern_era(mcp_server, listeners, container.call_service())
@@ -120,31 +143,50 @@ def create_app(
         origins=origin_policy(settings),
         require_key_on_every_request=settings.require_key_on_every_request,
         max_sessions_per_user=settings.max_sessions_per_user,
+        limits=container.rate_limits(),
     )
+
+    metrics = container.metrics()
+    listening = 0
 
     @asgi(path="/mcp", is_mount=True, copy_scope=True)
     async def mcp_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
-        await gate(scope, receive, send)  # type: ignore[arg-type]
+        nonlocal listening
+        stream = scope.get("method") == "GET" and any(k == b"mcp-session-id" for k, _ in scope.get("headers", ()))
+        if not stream:
+            await gate(scope, receive, send)  # type: ignore[arg-type]
+            return
+        listening += 1  # a GET of a session is the stream its notifications travel on
+        metrics.listeners(listening)
+        try:
+            await gate(scope, receive, send)  # type: ignore[arg-type]
+        finally:
+            listening -= 1
+            metrics.listeners(listening)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await prepare_storage(container)
+        audit = container.audit()
         try:
             await start_following(container)
             lifecycle = container.lifecycle()
             if not lifecycle.started:
                 await lifecycle.start(packages)
+            await audit.start()
             async with manager.run(), following_session_closes(sessions):
                 with start_up_objects_frozen():
                     yield
         finally:
             await stop_following(container)
+            await audit.stop()
             await close_storage(container)
 
     app_state: dict[str, Any] = {"container": container}
     app = Litestar(
         route_handlers=[
             health,
+            metrics_endpoint,
             mcp_endpoint,
             rest_router(container),
             console_router(container),
@@ -162,5 +204,5 @@ def create_app(
         logging_config=None,  # LOG_LEVEL governs every logger (see adapters/system/logs.py)
     )
     # Outside Litestar's exception layer, so 404s and errors get a request id and are counted too.
-    app.asgi_handler = RequestObserver(app.asgi_handler, container.metrics())  # type: ignore[arg-type,assignment]
+    app.asgi_handler = RequestObserver(app.asgi_handler, container.metrics(), container.audit())  # type: ignore[arg-type,assignment]
     return app

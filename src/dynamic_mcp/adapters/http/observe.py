@@ -11,7 +11,9 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from dynamic_mcp.application.context import CURRENT, REQUEST_ID_SCOPE_KEY, RequestContext
+from dynamic_mcp.application.audit import AuditRecorder
+from dynamic_mcp.application.context import CURRENT, REQUEST_ID_SCOPE_KEY, RequestContext, current
+from dynamic_mcp.domain.audit import outcome_of_status
 from dynamic_mcp.ports.metrics import Metrics
 
 log = logging.getLogger("dynamic_mcp.http")
@@ -22,6 +24,9 @@ REQUEST_ID_HEADER = b"x-request-id"
 # line or carry a secret-sized payload is taken from the client.
 _ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+API_PREFIX = "/api/v1"
+CLI_AGENT = b"dynamic-mcp-cli"
 UNMATCHED_ROUTE = "unmatched"
 
 Scope = MutableMapping[str, Any]
@@ -44,16 +49,28 @@ def request_id_of(scope: Scope) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def route_of(scope: Scope) -> str:
+    """The route template Litestar matched; mounts (``/mcp``) leave it empty, so their path is used."""
+    template = scope.get("path_template")
+    if template:
+        return str(template)
+    handler = scope.get("route_handler")
+    paths = getattr(handler, "paths", None)
+    return min(paths) if paths else UNMATCHED_ROUTE
+
+
 class RequestObserver:
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, audit: AuditRecorder | None = None) -> None:
         self._app = app
         self._metrics = metrics
+        self._audit = audit
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope.get("type") != "http":
             await self._app(scope, receive, send)
             return
-        raw = next((v for k, v in scope.get("headers") or () if k == REQUEST_ID_HEADER), None)
+        headers = scope.get("headers") or ()
+        raw = next((v for k, v in headers if k == REQUEST_ID_HEADER), None)
         request_id = accepted_request_id(raw) or uuid.uuid4().hex
         scope[REQUEST_ID_SCOPE_KEY] = request_id
         header = (b"x-request-id", request_id.encode("ascii"))
@@ -73,8 +90,10 @@ class RequestObserver:
         finally:
             elapsed = time.perf_counter() - started
             method = str(scope.get("method", ""))
-            route = str(scope.get("path_template") or UNMATCHED_ROUTE)
+            route = route_of(scope)
             self._metrics.http_request(route, method if method in METHODS else "OTHER", status, elapsed)
+            if self._audit is not None:
+                self._record(headers, method, route, status, elapsed)
             if log.isEnabledFor(HTTP_LEVEL):
                 log.log(
                     HTTP_LEVEL,
@@ -85,3 +104,15 @@ class RequestObserver:
                     extra={"status": status, "duration_ms": round(elapsed * 1000, 2)},
                 )
             CURRENT.reset(token)
+
+    def _record(self, headers: Any, method: str, route: str, status: int, elapsed: float) -> None:
+        """REST changes and every authentication failure (any door) are audit entries; MCP tool
+        calls are recorded by the call use case itself."""
+        rest = route.startswith(API_PREFIX)
+        if status != 401 and not (rest and method not in READS):
+            return
+        agent = next((v for k, v in headers if k == b"user-agent"), b"")
+        door = "cli" if agent.startswith(CLI_AGENT) else ("rest" if rest else "mcp")
+        action = "authenticate" if status == 401 else f"{method} {route}"
+        assert self._audit is not None
+        self._audit.record(action, outcome_of_status(status), elapsed, user=current().user_email, door=door)

@@ -12,7 +12,7 @@ from litestar.handlers import HTTPRouteHandler
 from dynamic_mcp.domain.errors import Conflict, Invalid
 
 METHODS = frozenset({"get", "post", "put", "delete", "patch"})
-RESERVED = frozenset({("GET", "/health"), ("GET", "/status")})
+RESERVED = frozenset({("GET", "/health"), ("GET", "/status"), ("GET", "/metrics")})
 
 RouteFunction = Callable[[Request[Any, Any, Any]], Awaitable[Any]]
 

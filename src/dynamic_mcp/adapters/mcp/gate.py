@@ -15,7 +15,9 @@ from dynamic_mcp.adapters.mcp.modern import ModernEntry, modern_version
 from dynamic_mcp.adapters.mcp.origins import OriginPolicy
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.application.auth import Authenticator
+from dynamic_mcp.application.limits import RateLimitService
 from dynamic_mcp.domain.errors import StorageUnavailable
+from dynamic_mcp.domain.limits import RateLimited
 from dynamic_mcp.domain.users import User
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,29 @@ async def send_json(send: Send, status: int, body: dict[str, Any], headers: list
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode()),
                 *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def send_rate_limited(send: Send, exc: RateLimited) -> None:
+    """429 as problem details with Retry-After, like the REST API's."""
+    body = {
+        "type": "tag:dynamic-mcp,2025:problem:too-many-requests",
+        "title": "Too Many Requests",
+        "status": 429,
+        "detail": exc.message,
+    }
+    payload = json.dumps(body, separators=(",", ":")).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"retry-after", str(exc.retry_after).encode()),
             ],
         }
     )
@@ -141,7 +166,9 @@ class McpGate:
         origins: OriginPolicy,
         require_key_on_every_request: bool = True,
         max_sessions_per_user: int = 50,
+        limits: RateLimitService | None = None,
     ) -> None:
+        self._limits = limits
         self._manager = manager
         self._modern = modern
         self._sessions = sessions
@@ -215,6 +242,12 @@ class McpGate:
             await send_json(send, 400, NO_SESSION)
             return
         scope[INIT_SCOPE_KEY] = params
+        if self._limits is not None:
+            try:
+                await self._limits.check("sessions", user)
+            except RateLimited as exc:
+                await send_rate_limited(send, exc)
+                return
         if not await self._sessions.reserve(user.email, self._per_user):
             retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
             await send_json(send, 429, too_many_sessions(self._per_user), retry)

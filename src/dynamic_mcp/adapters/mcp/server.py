@@ -20,6 +20,7 @@ from dynamic_mcp.application.context import REQUEST_ID_SCOPE_KEY, bound, session
 from dynamic_mcp.application.prompts import PromptResult, PromptService
 from dynamic_mcp.domain.errors import DomainError, StorageUnavailable
 from dynamic_mcp.domain.prompts import Prompt
+from dynamic_mcp.ports.metrics import Metrics, NoMetrics
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,15 @@ def _mcp_prompt_result(result: PromptResult) -> types.GetPromptResult:
 
 
 def build_server(
-    name: str, version: str, calls: CallService, prompts: PromptService, sessions: SessionRegistry
+    name: str,
+    version: str,
+    calls: CallService,
+    prompts: PromptService,
+    sessions: SessionRegistry,
+    metrics: Metrics | None = None,
 ) -> DynamicServer:
+    counted: Metrics = metrics or NoMetrics()
+
     ordered = ListingOrder()
 
     async def listing(ctx: ServerRequestContext[Any, Any]) -> tuple[str, tuple[ListedTool, ...]]:
@@ -130,7 +138,7 @@ def build_server(
                 params.name,
                 params.arguments,
                 session_id=session_id,
-                progress=_progress_reporter(ctx),
+                progress=_progress_reporter(ctx, counted),
             )
         finally:
             CURRENT_SESSION.reset(token_holder)
@@ -173,7 +181,7 @@ def build_server(
     return server
 
 
-def _progress_reporter(ctx: ServerRequestContext[Any, Any]) -> Any:
+def _progress_reporter(ctx: ServerRequestContext[Any, Any], metrics: Metrics) -> Any:
     """progress goes to the calling session only, and only when the call asked for it."""
     meta: dict[str, Any] = dict(ctx.meta or {})
     token = meta.get("progress_token", meta.get("progressToken"))
@@ -184,6 +192,7 @@ def _progress_reporter(ctx: ServerRequestContext[Any, Any]) -> Any:
         related = str(ctx.request_id) if ctx.request_id is not None else None
         try:
             await ctx.session.send_progress_notification(token, progress, total, message, related_request_id=related)
+            metrics.notification_sent("progress")
         except Exception:
             log.warning("progress notification not delivered", exc_info=True)
 

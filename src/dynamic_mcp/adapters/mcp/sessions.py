@@ -24,6 +24,7 @@ from dynamic_mcp.domain.events import ChangeEvent, PromptListChanged, ToolListCh
 from dynamic_mcp.domain.mcp_sessions import StoredSession, expiry, session_key
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.mcp_sessions import RECHECK, SessionRepository
+from dynamic_mcp.ports.metrics import Metrics, NoMetrics
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,10 @@ CURRENT_SESSION: contextvars.ContextVar[str | None] = contextvars.ContextVar("cu
 
 CLOSE_GRACE_SECONDS = 1.0
 MAX_TOUCH_INTERVAL_SECONDS = 60.0
+NOTIFICATION_KINDS = {
+    "send_tool_list_changed": "tools_list_changed",
+    "send_prompt_list_changed": "prompts_list_changed",
+}
 
 
 class SessionHost(Protocol):
@@ -64,7 +69,9 @@ class SessionRegistry:
         *,
         single_session_per_user: bool = False,
         idle_timeout_seconds: int = 0,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics: Metrics = metrics or NoMetrics()
         self._store = store
         self._clock = clock
         self._idle = idle_timeout_seconds
@@ -126,6 +133,7 @@ class SessionRegistry:
         )
         self._by_email[record.email].add(session_id)
         self._by_key[record.key] = session_id
+        self._metrics.live_sessions(len(self._sessions))
         info = (record.client_params or {}).get("clientInfo")
         if isinstance(info, Mapping):
             self._sessions[session_id].client_name = str(info.get("name") or "unknown-client")
@@ -164,6 +172,7 @@ class SessionRegistry:
 
     def _forget(self, session_id: str) -> LiveSession | None:
         session = self._sessions.pop(session_id, None)
+        self._metrics.live_sessions(len(self._sessions))
         self._revoked.discard(session_id)
         if session is None:
             return None
@@ -290,6 +299,7 @@ class SessionRegistry:
                 continue
             try:
                 await getattr(session.proxy, method)()
+                self._metrics.notification_sent(NOTIFICATION_KINDS[method])
             except Exception:
                 # one unreachable client never fails the change or the other clients.
                 log.warning("notification not delivered", extra={"session": session.session_id[:8]}, exc_info=True)

@@ -43,6 +43,7 @@ USER_FIELDS = {
     "hidden_tools": "hiddenTools",
     "application_authentication": "applicationAuthentication",
     "application_authorization": "applicationAuthorization",
+    "rate_limits": "rateLimits",
     "created_at": "createdAt",
     "updated_at": "updatedAt",
 }  # plus api_key -> apiKeyHash / apiKeyPrefix, handled by hand

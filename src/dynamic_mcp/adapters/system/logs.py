@@ -38,9 +38,10 @@ LIBRARY_LOGGERS = (
     "sse_starlette",
 )
 # Loggers whose lines below these levels carry payloads: sse-starlette logs every response chunk
-# at debug (issued API keys, tool results), httpx logs every outbound URL at info (http tools may
+# at debug (issued API keys, tool results), pymongo every command with its documents at debug
+# (users' application credentials among them), httpx every outbound URL at info (http tools may
 # put a token in it). They never go lower than this, whatever LOG_LEVEL says.
-PAYLOAD_LOGGERS = {"sse_starlette": logging.INFO, "httpx": logging.WARNING}
+PAYLOAD_LOGGERS = {"sse_starlette": logging.INFO, "pymongo": logging.INFO, "httpx": logging.WARNING}
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
 
 

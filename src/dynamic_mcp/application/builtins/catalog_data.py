@@ -121,6 +121,17 @@ USER_MANAGEMENT_TOOLS: list[dict[str, Any]] = [
                         "The complete new set of roles (user, power-user, admin); it replaces the current roles."
                     ),
                 },
+                "rateLimits": {
+                    "type": ["object", "null"],
+                    "description": "Admins: this user's own limits per minute (0 turns one off); null "
+                    "restores the server defaults",
+                    "properties": {
+                        "toolCalls": {"type": "integer", "minimum": 0},
+                        "api": {"type": "integer", "minimum": 0},
+                        "sessions": {"type": "integer", "minimum": 0},
+                    },
+                    "additionalProperties": False,
+                },
                 "sharedTools": {
                     "type": "array",
                     "items": {

@@ -10,6 +10,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.types import ExceptionHandlersMap
 
 from dynamic_mcp.adapters.http.api_docs import offline_swagger_plugin
+from dynamic_mcp.adapters.http.rest.audit import AuditController, MyAuditController
 from dynamic_mcp.adapters.http.rest.auth import api_key_guard, origin_guard, provide_caller
 from dynamic_mcp.adapters.http.rest.operations import AdminOperations
 from dynamic_mcp.adapters.http.rest.options import allowed_methods
@@ -20,6 +21,7 @@ from dynamic_mcp.adapters.http.rest.sharing import HiddenToolsController, MyShar
 from dynamic_mcp.adapters.http.rest.tools import ToolsController
 from dynamic_mcp.adapters.http.rest.users import MeController, UsersController
 from dynamic_mcp.adapters.mcp.origins import origin_policy
+from dynamic_mcp.application.audit import AuditQueries
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import Container
 
@@ -46,6 +48,11 @@ def rest_router(container: Container) -> Router:
     def provide_ops() -> AdminOperations:
         return ops
 
+    audit_queries = container.audit_queries()
+
+    def provide_audit() -> AuditQueries:
+        return audit_queries
+
     return Router(
         path=API_PREFIX,
         route_handlers=[
@@ -57,15 +64,20 @@ def rest_router(container: Container) -> Router:
             MySharesController,
             HiddenToolsController,
             PromptsController,
+            AuditController,
+            MyAuditController,
         ],
         guards=[
             origin_guard(origin_policy(settings)),
-            api_key_guard(container.authenticator(), allow_query=settings.allow_query_api_key),
+            api_key_guard(
+                container.authenticator(), allow_query=settings.allow_query_api_key, limits=container.rate_limits()
+            ),
         ],
         dependencies={
             "ops": Provide(provide_ops, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),
             "page": Provide(provide_page, sync_to_thread=False),
+            "audit": Provide(provide_audit, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         security=[{API_KEY_SCHEME: []}, {BEARER_SCHEME: []}],
@@ -109,6 +121,7 @@ def rest_openapi_config(container: Container) -> OpenAPIConfig:
             Tag(name="shares", description="Sharing tools between users"),
             Tag(name="hidden tools", description="Decluttering your MCP tool list"),
             Tag(name="prompts", description="MCP prompts"),
+            Tag(name="audit", description="Who did what, when, through which door"),
         ],
         use_handler_docstrings=True,
     )

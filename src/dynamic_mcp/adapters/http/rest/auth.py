@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, TooManyRequestsException
 from litestar.handlers import BaseRouteHandler
 from litestar.types import Guard
 
@@ -16,6 +16,8 @@ from dynamic_mcp.adapters.mcp.keys import api_key_from_scope
 from dynamic_mcp.adapters.mcp.origins import OriginPolicy
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.application.context import enrich
+from dynamic_mcp.application.limits import RateLimitService
+from dynamic_mcp.domain.limits import RateLimited
 from dynamic_mcp.domain.users import User
 
 CALLER_STATE_KEY = "dynamic_mcp_caller"
@@ -34,7 +36,7 @@ def origin_guard(policy: OriginPolicy) -> Guard:
     return guard
 
 
-def api_key_guard(authenticator: Authenticator, *, allow_query: bool) -> Guard:
+def api_key_guard(authenticator: Authenticator, *, allow_query: bool, limits: RateLimitService | None = None) -> Guard:
     """Runs before the request body is read, so an anonymous caller learns nothing else."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -48,6 +50,13 @@ def api_key_guard(authenticator: Authenticator, *, allow_query: bool) -> Guard:
             raise NotAuthorizedException(detail=INVALID_KEY["error"], headers=INVALID_CHALLENGE)
         connection.state[CALLER_STATE_KEY] = user
         enrich(user_email=user.email, door="rest")
+        if limits is not None:
+            try:
+                await limits.check("api", user)
+            except RateLimited as exc:
+                raise TooManyRequestsException(
+                    detail=exc.message, headers={"Retry-After": str(exc.retry_after)}
+                ) from None
 
     return guard
 

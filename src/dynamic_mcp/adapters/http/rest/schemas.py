@@ -72,6 +72,7 @@ class UserRecord(TypedDict):
     createdAt: str | None
     updatedAt: str | None
     applicationAuthentication: NotRequired[dict[str, Any]]
+    rateLimits: NotRequired[dict[str, int]]
 
 
 class LimitedUser(TypedDict):
@@ -86,10 +87,17 @@ class ShareIn(TypedDict):
     sharedBy: NotRequired[str]
 
 
+class RateLimitsIn(TypedDict, total=False):
+    toolCalls: int
+    api: int
+    sessions: int
+
+
 class UserUpdate(TypedDict, total=False):
     name: str | None
     roles: list[str]
     sharedTools: list[ShareIn]
+    rateLimits: RateLimitsIn | None
 
 
 class DeletedUser(TypedDict):

@@ -1,0 +1,92 @@
+"""Server CPU per tools/call with metrics, audit and rate limits on (the defaults) vs all off.
+
+    .venv/bin/python bench/ops_overhead.py [--rounds 5] [--calls 3000] [--no-mongo]
+
+Two ``dynamic-mcp serve`` processes per storage mode take turns under the same load as
+bench/run.py (16 sessions, a shared budget of tools/call echo POSTs). "on" runs with the
+defaults (metrics, audit, limits; the limits set high enough that they never refuse, so their
+cost is measured, not their refusals); "off" sets METRICS_ENABLED=false, AUDIT_ENABLED=false and
+every RATE_LIMIT_* to 0. Reported: the median round's server CPU ms per call and the ratio.
+Results go to bench/results/ops_overhead.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load import drive_calls  # noqa: E402
+from bench.procs import cpu_layout, dynamic_server  # noqa: E402
+from bench.run import Mongo  # noqa: E402
+from bench.setup import shared_echo_user  # noqa: E402
+
+OFF = {
+    "METRICS_ENABLED": "false",
+    "AUDIT_ENABLED": "false",
+    "RATE_LIMIT_TOOL_CALLS": "0",
+    "RATE_LIMIT_API": "0",
+    "RATE_LIMIT_SESSIONS": "0",
+}
+
+
+async def compare(
+    mode: str, storage: dict[str, str], args: argparse.Namespace, cpus: set[int] | None
+) -> dict[str, Any]:
+    servers = {
+        "on": dynamic_server(f"{mode}-on", cpus, {**storage, "MONGODB_DB": f"ops-on-{mode}"} if storage else None),
+        "off": dynamic_server(
+            f"{mode}-off", cpus, {**storage, **OFF, "MONGODB_DB": f"ops-off-{mode}"} if storage else OFF
+        ),
+    }
+    keys: dict[str, str] = {}
+    cpu: dict[str, list[float]] = {"on": [], "off": []}
+    try:
+        for name, server in servers.items():
+            server.start()
+            keys[name] = await shared_echo_user(server)
+        for number in range(args.rounds):
+            for name, server in servers.items():
+                stats = await drive_calls(server, keys[name], total=args.calls, concurrency=16, time_cap=30.0)
+                per_call = stats.as_dict()["server_cpu_ms_per_request"]
+                cpu[name].append(per_call)
+                print(
+                    f"  {mode} round {number + 1} {name:3s} {per_call:.3f} ms/call, {stats.errors} errors", flush=True
+                )
+    finally:
+        for server in servers.values():
+            server.stop()
+    on, off = statistics.median(cpu["on"]), statistics.median(cpu["off"])
+    return {"on_ms": round(on, 3), "off_ms": round(off, 3), "ratio": round(on / off, 3), "rounds": cpu}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=3000)
+    parser.add_argument("--no-mongo", action="store_true")
+    parser.add_argument("--no-pin", action="store_true")
+    args = parser.parse_args()
+    server_cpus = None if args.no_pin else cpu_layout()[0]
+    results = {"memory": await compare("memory", {}, args, server_cpus)}
+    mongo = Mongo().start() if not args.no_mongo else Mongo()
+    try:
+        if mongo.uri is not None:
+            results["mongo"] = await compare("mongo", {"MONGODB_URI": mongo.uri}, args, server_cpus)
+    finally:
+        mongo.stop()
+    out = ROOT / "bench" / "results" / "ops_overhead.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    for mode, r in results.items():
+        print(f"{mode}: on {r['on_ms']} ms/call, off {r['off_ms']} ms/call, {r['ratio']}x")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
