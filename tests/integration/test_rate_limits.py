@@ -53,7 +53,9 @@ async def test_admins_override_a_users_limits_over_rest_and_mcp(storage: dict[st
     server = ServerProcess({**storage, "RATE_LIMIT_TOOL_CALLS": "100"}).start()
     admin_headers = {"x-apikey": ADMIN_KEY}
     try:
-        made = httpx.post(f"{server.url}/api/v1/users", headers=admin_headers, json={"email": "slow@example.com"})
+        made = httpx.post(
+            f"{server.url}/api/v1/users", headers=admin_headers, json={"email": "slow@example.com", "roles": ["user"]}
+        )
         key = made.json()["apiKey"]
         patched = httpx.patch(
             f"{server.url}/api/v1/users/slow@example.com", headers=admin_headers, json={"rateLimits": {"toolCalls": 2}}
@@ -61,7 +63,7 @@ async def test_admins_override_a_users_limits_over_rest_and_mcp(storage: dict[st
         assert patched.status_code == 200, patched.text
         assert patched.json()["rateLimits"] == {"toolCalls": 2}
         bad = httpx.patch(
-            f"{server.url}/api/v1/users/slow@example.com", headers=admin_headers, json={"rateLimits": {"calls": -1}}
+            f"{server.url}/api/v1/users/slow@example.com", headers=admin_headers, json={"rateLimits": {"toolCalls": -1}}
         )
         assert bad.status_code == 422
         async with connect(server.url, key) as slow:
