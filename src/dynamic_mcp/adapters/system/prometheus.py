@@ -1,4 +1,4 @@
-"""The Metrics port on ``prometheus-client`` (ADR 0014), exposed at ``GET /metrics``.
+"""The Metrics port on ``prometheus-client`` (ADR 0017), exposed at ``GET /metrics``.
 
 Each instance has a registry of its own (tests build many apps in one process). With
 ``PROMETHEUS_MULTIPROC_DIR`` set before start, prometheus-client keeps the values in files in
