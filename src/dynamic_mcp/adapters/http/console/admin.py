@@ -1,8 +1,11 @@
-"""Admin pages about the running server: live MCP sessions, health, and the audit log's place."""
+"""Admin pages about the running server: live MCP sessions, health, and the audit log."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
@@ -11,7 +14,8 @@ from dynamic_mcp.adapters.http.console.forms import form_of, text
 from dynamic_mcp.adapters.http.console.render import page
 from dynamic_mcp.adapters.http.console.services import Svc, current_of
 from dynamic_mcp.adapters.http.console.session import CONSOLE_PATH
-from dynamic_mcp.application.users import require_admin
+from dynamic_mcp.domain.audit import AuditQuery
+from dynamic_mcp.domain.errors import Invalid
 
 
 def _duration(seconds: float) -> str:
@@ -55,10 +59,66 @@ async def health(request: Request[Any, Any, Any], svc: Svc) -> Template:
     return page(request, "health.html", "Health", section="/health", report=report)
 
 
+AUDIT_FILTERS = ("user", "tool", "outcome", "since", "until")
+OUTCOMES = ("ok", "error", "denied", "invalid", "rate_limited")
+PAGE_SIZE = 50
+CURSOR = re.compile(r"[0-9a-f-]{1,64}")
+
+
+def _moment(value: str, label: str) -> datetime | None:
+    """An ISO 8601 time as aware UTC; a time without an offset is taken as UTC."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"{label} must be an ISO 8601 time, such as 2026-12-01T09:30Z") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _limit(value: str) -> int:
+    if not value:
+        return PAGE_SIZE
+    if not value.isdigit() or len(value) > 6:
+        raise Invalid("limit must be a whole number")
+    return int(value)  # the use case checks the range
+
+
 @get("/audit")
-async def audit(request: Request[Any, Any, Any]) -> Template:
-    require_admin(current_of(request.state).user, "Only admins can read the audit log")
-    return page(request, "audit.html", "Audit", section="/audit")
+async def audit(request: Request[Any, Any, Any], svc: Svc) -> Template:
+    params = request.query_params
+    filters = {name: (params.get(name) or "").strip()[:200] for name in AUDIT_FILTERS}
+    cursor = params.get("cursor") or None
+    if cursor is not None and not CURSOR.fullmatch(cursor):
+        raise Invalid("That page link is not valid; start again from the first page")
+    query = AuditQuery(
+        user=filters["user"] or None,
+        action=filters["tool"] or None,
+        outcome=filters["outcome"] or None,
+        since=_moment(filters["since"], "Since"),
+        until=_moment(filters["until"], "Until"),
+        limit=_limit(params.get("limit") or ""),
+        cursor=cursor,
+    )
+    # The use case refuses anyone but an admin.
+    result = await svc.audit.entries(current_of(request.state).user, query)
+    kept = {name: value for name, value in filters.items() if value}
+    if params.get("limit"):
+        kept["limit"] = str(query.limit)
+    next_link = (
+        f"{CONSOLE_PATH}/audit?{urlencode({**kept, 'cursor': result.next_cursor})}" if result.next_cursor else None
+    )
+    return page(
+        request,
+        "audit.html",
+        "Audit",
+        section="/audit",
+        entries=result.entries,
+        filters=filters,
+        outcomes=OUTCOMES,
+        next_link=next_link,
+        first_link=f"{CONSOLE_PATH}/audit?{urlencode(kept)}" if cursor else None,
+    )
 
 
 HANDLERS = [sessions, close_session, health, audit]

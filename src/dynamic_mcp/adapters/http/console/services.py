@@ -8,6 +8,7 @@ import attrs
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
+from dynamic_mcp.application.audit import AuditQueries
 from dynamic_mcp.application.calls import CallService
 from dynamic_mcp.application.console_auth import ConsoleAuth, CurrentSession
 from dynamic_mcp.application.console_views import ConsoleViews
@@ -33,6 +34,7 @@ class ConsoleServices:
     views: ConsoleViews
     calls: CallService
     operations: OperationsService
+    audit: AuditQueries
 
     @classmethod
     def from_container(cls, container: Container) -> ConsoleServices:
@@ -47,6 +49,7 @@ class ConsoleServices:
             views=container.console_views(),
             calls=container.call_service(),
             operations=container.operations(),
+            audit=container.audit_queries(),
         )
 
 
