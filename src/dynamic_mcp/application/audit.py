@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from dynamic_mcp.application.background import cancel_and_wait
 from dynamic_mcp.application.context import current
 from dynamic_mcp.domain.audit import MAX_QUERY_LIMIT, AuditEntry, AuditPage, AuditQuery, recorded_arguments
 from dynamic_mcp.domain.errors import Forbidden, Invalid
@@ -111,10 +112,7 @@ class AuditRecorder:
     async def stop(self) -> None:
         """Write what is buffered, then end the writer."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         await self.flush()
 
     async def _run(self) -> None:

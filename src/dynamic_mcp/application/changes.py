@@ -11,7 +11,6 @@ were announced when they were made and are skipped.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +18,7 @@ from typing import TypeVar
 
 import attrs
 
+from dynamic_mcp.application.background import cancel_and_wait
 from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepository
 from dynamic_mcp.application.catalog import Catalog
 from dynamic_mcp.domain import visibility
@@ -113,10 +113,7 @@ class ChangeFollower:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         await self._feed.close()
         self.following = False
 

@@ -6,8 +6,9 @@ import calendar
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypedDict
 
+import attrs
 from litestar import Controller, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 
@@ -96,45 +97,37 @@ def page_out(page: AuditPage) -> AuditPageOut:
     return {"entries": [entry_out(e) for e in page.entries], "nextCursor": page.next_cursor}
 
 
+def audit_filters(
+    tool: Tool = None,
+    outcome: Outcome = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> AuditQuery:
+    """The filters both audit endpoints take, as one dependency (time bounds parsed here)."""
+    return AuditQuery(None, tool, outcome, moment(since, "since"), moment(until, "until"), limit, cursor)
+
+
+FILTERS = {"filters": Provide(audit_filters, sync_to_thread=False)}
+
+
 class AuditController(Controller):
     path = "/audit"
     tags = ["audit"]
 
-    @get("/", summary="The audit log (admins)", responses=problem_responses(403, 422))
-    async def list_entries(
-        self,
-        audit: Audit,
-        caller: Caller,
-        user: User = None,
-        tool: Tool = None,
-        outcome: Outcome = None,
-        since: Since = None,
-        until: Until = None,
-        limit: Limit = 50,
-        cursor: Cursor = None,
-    ) -> AuditPageOut:
+    @get("/", summary="The audit log (admins)", responses=problem_responses(403, 422), dependencies=FILTERS)
+    async def list_entries(self, audit: Audit, caller: Caller, filters: AuditQuery, user: User = None) -> AuditPageOut:
         """Tool calls, management actions and authentication failures, newest first. Pass
         ``nextCursor`` as ``cursor`` for the next page."""
-        query = AuditQuery(user, tool, outcome, moment(since, "since"), moment(until, "until"), limit, cursor)
-        return page_out(await audit.entries(caller, query))
+        return page_out(await audit.entries(caller, attrs.evolve(filters, user=user)))
 
 
 class MyAuditController(Controller):
     path = "/me/audit"
     tags = ["audit"]
 
-    @get("/", summary="The caller's own audit entries", responses=problem_responses(422))
-    async def my_entries(
-        self,
-        audit: Audit,
-        caller: Caller,
-        tool: Tool = None,
-        outcome: Outcome = None,
-        since: Since = None,
-        until: Until = None,
-        limit: Limit = 50,
-        cursor: Cursor = None,
-    ) -> AuditPageOut:
+    @get("/", summary="The caller's own audit entries", responses=problem_responses(422), dependencies=FILTERS)
+    async def my_entries(self, audit: Audit, caller: Caller, filters: AuditQuery) -> AuditPageOut:
         """Your own tool calls and actions, newest first."""
-        query = AuditQuery(None, tool, outcome, moment(since, "since"), moment(until, "until"), limit, cursor)
-        return page_out(await audit.my_entries(caller, query))
+        return page_out(await audit.my_entries(caller, filters))
