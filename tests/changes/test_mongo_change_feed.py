@@ -159,17 +159,18 @@ async def test_a_tool_added_elsewhere_is_announced_to_the_known_users_who_can_re
         await here.call_service().list_tools(email)
     recorder.events.clear()
 
-    await add_tool(there, "for-users", rolesPermitted=["user"])
+    await add_tool(there, "for-power-users", rolesPermitted=["power-user"])
 
     await eventually(lambda: recorder.tool_audiences())
-    # carol holds no matching role; the admin (known here since start-up) reaches every tool
-    assert recorder.tool_audiences() == [frozenset({BOB, ADMIN})]
-    assert "for-users" in [t.name for t in await here.call_service().list_tools(BOB)]
+    # bob's role does not reach power-user tools (roles nest upwards only, ADR 0015); the admin
+    # (known here since start-up) reaches every tool
+    assert recorder.tool_audiences() == [frozenset({CAROL, ADMIN})]
+    assert "for-power-users" in [t.name for t in await here.call_service().list_tools(CAROL)]
 
     recorder.events.clear()
-    await call(there, ADMIN, "delete-tool", name=f"{ADMIN}:for-users")
-    await eventually(lambda: recorder.told(BOB))
-    assert "for-users" not in [t.name for t in await here.call_service().list_tools(BOB)]
+    await call(there, ADMIN, "delete-tool", name=f"{ADMIN}:for-power-users")
+    await eventually(lambda: recorder.told(CAROL))
+    assert "for-power-users" not in [t.name for t in await here.call_service().list_tools(CAROL)]
 
 
 async def test_a_prompt_added_elsewhere_is_announced(two_instances: Any) -> None:

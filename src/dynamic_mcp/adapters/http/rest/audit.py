@@ -18,6 +18,7 @@ from dynamic_mcp.application.audit import AuditQueries
 from dynamic_mcp.domain.audit import MAX_QUERY_LIMIT, AuditEntry, AuditPage, AuditQuery
 
 Audit = NamedDependency[AuditQueries]
+Filters = NamedDependency[AuditQuery]
 User = Annotated[str | None, QueryParameter(description="Only this user's entries (email)")]
 Tool = Annotated[str | None, QueryParameter(description="Only this action: a tool's namespaced id or a REST operation")]
 Outcome = Annotated[str | None, QueryParameter(description="ok, error, denied, invalid or rate_limited", max_length=32)]
@@ -117,7 +118,7 @@ class AuditController(Controller):
     tags = ["audit"]
 
     @get("/", summary="The audit log (admins)", responses=problem_responses(403, 422), dependencies=FILTERS)
-    async def list_entries(self, audit: Audit, caller: Caller, filters: AuditQuery, user: User = None) -> AuditPageOut:
+    async def list_entries(self, audit: Audit, caller: Caller, filters: Filters, user: User = None) -> AuditPageOut:
         """Tool calls, management actions and authentication failures, newest first. Pass
         ``nextCursor`` as ``cursor`` for the next page."""
         return page_out(await audit.entries(caller, attrs.evolve(filters, user=user)))
@@ -128,6 +129,6 @@ class MyAuditController(Controller):
     tags = ["audit"]
 
     @get("/", summary="The caller's own audit entries", responses=problem_responses(422), dependencies=FILTERS)
-    async def my_entries(self, audit: Audit, caller: Caller, filters: AuditQuery) -> AuditPageOut:
+    async def my_entries(self, audit: Audit, caller: Caller, filters: Filters) -> AuditPageOut:
         """Your own tool calls and actions, newest first."""
         return page_out(await audit.my_entries(caller, filters))
