@@ -325,6 +325,9 @@ class Container(containers.DeclarativeContainer):
         users=users,
         clock=clock,
         ttl_seconds=settings.provided.console_session_ttl_seconds,
+        limiter=rate_limiter,
+        sign_ins_per_minute=settings.provided.console_sign_in_rate_limit,
+        audit=audit,
     )
     console_views = providers.Singleton(ConsoleViews, users=users, catalog=catalog)
     storage_probe = providers.Selector(

@@ -20,7 +20,12 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 # Suites make many requests per minute as one user; tests of the limits pass their own.
-NO_RATE_LIMITS = {"rate_limit_tool_calls": 0, "rate_limit_api": 0, "rate_limit_sessions": 0}
+NO_RATE_LIMITS = {
+    "rate_limit_tool_calls": 0,
+    "rate_limit_api": 0,
+    "rate_limit_sessions": 0,
+    "console_sign_in_rate_limit": 0,
+}
 
 
 def csrf_of(response: httpx.Response) -> str:

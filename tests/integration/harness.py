@@ -50,6 +50,7 @@ class ServerProcess:
             "RATE_LIMIT_TOOL_CALLS": "0",
             "RATE_LIMIT_API": "0",
             "RATE_LIMIT_SESSIONS": "0",
+            "CONSOLE_SIGN_IN_RATE_LIMIT": "0",
             **(env or {}),
         }
         self._proc: subprocess.Popen[bytes] | None = None

@@ -141,7 +141,8 @@ class CallService:
             package = tool is not None and tool.is_package_tool(self._catalog.packages)
             self._metrics.tool_call(label if tool is not None else "other", package, outcome.kind, elapsed)
             if self._audit is not None:
-                self._audit.record(label, outcome.kind, elapsed, user=email, door="mcp", arguments=arguments)
+                # The door comes from the request context (mcp, rest, console); mcp when none says.
+                self._audit.record(label, outcome.kind, elapsed, user=email, arguments=arguments)
             with bound(tool=label, user_email=email):
                 log.info(
                     "tool call %s %s",

@@ -10,19 +10,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import timedelta
 
 import attrs
 
+from dynamic_mcp.application.audit import AuditRecorder
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.domain.console_sessions import ConsoleSession
-from dynamic_mcp.domain.users import User
+from dynamic_mcp.domain.limits import RateLimited
+from dynamic_mcp.domain.users import User, key_prefix
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.console_sessions import ConsoleSessionStore
+from dynamic_mcp.ports.limits import RateLimiter
 from dynamic_mcp.ports.repositories import UserRepository
 
 SESSION_ID_BYTES = 32
 MAX_ID_LENGTH = 128
+SIGN_IN_BUCKET = "console_sign_in"
+SIGN_IN_ACTION = "console sign-in"
+MAX_SOURCE_LENGTH = 64
 
 
 def session_id_hash(session_id: str) -> str:
@@ -55,17 +62,36 @@ class ConsoleAuth:
         users: UserRepository,
         clock: Clock,
         ttl_seconds: int,
+        limiter: RateLimiter | None = None,
+        sign_ins_per_minute: int = 0,
+        audit: AuditRecorder | None = None,
     ) -> None:
         self._store = store
         self._authenticator = authenticator
         self._users = users
         self._clock = clock
         self._ttl = timedelta(seconds=ttl_seconds)
+        self._limiter = limiter
+        self._per_minute = sign_ins_per_minute
+        self._audit = audit
 
-    async def sign_in(self, api_key: str) -> SignedIn | None:
-        """A new session for the key's holder, or None for an unknown key."""
-        user = await self._authenticator.authenticate(api_key.strip())
+    async def sign_in(self, api_key: str, source: str = "") -> SignedIn | None:
+        """A new session for the key's holder, or None for an unknown key.
+
+        Attempts are counted per source address and per attempted key prefix (only a digest of
+        the prefix names the bucket); RateLimited when either is spent. Every attempt, refused or
+        not, is an audit entry of door ``console``; no part of the key is recorded.
+        """
+        started = time.perf_counter()
+        key = api_key.strip()
+        try:
+            await self._count_attempt(key, source)
+        except RateLimited:
+            self._record("rate_limited", started, None)
+            raise
+        user = await self._authenticator.authenticate(key) if key else None
         if user is None or user.api_key is None:
+            self._record("denied", started, None)
             return None
         session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
         now = self._clock.now()
@@ -78,7 +104,21 @@ class ConsoleAuth:
             expires_at=now + self._ttl,
         )
         await self._store.add(session)
+        self._record("ok", started, user.email)
         return SignedIn(session_id, session, user)
+
+    async def _count_attempt(self, key: str, source: str) -> None:
+        if self._limiter is None or self._per_minute <= 0:
+            return
+        prefix = hashlib.sha256(key_prefix(key).encode()).hexdigest()[:32]
+        for bucket_key in (f"address:{source[:MAX_SOURCE_LENGTH]}", f"key:{prefix}"):
+            wait = await self._limiter.acquire(SIGN_IN_BUCKET, bucket_key, self._per_minute)
+            if wait is not None:
+                raise RateLimited(SIGN_IN_BUCKET, wait)
+
+    def _record(self, outcome: str, started: float, email: str | None) -> None:
+        if self._audit is not None:
+            self._audit.record(SIGN_IN_ACTION, outcome, time.perf_counter() - started, user=email, door="console")
 
     async def current(self, session_id: str | None) -> CurrentSession | None:
         """The live session and its user as stored now; None when absent, expired or revoked."""

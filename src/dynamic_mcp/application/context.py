@@ -25,7 +25,7 @@ class RequestContext:
     session: str | None = None
     """A prefix of the MCP session id, never the whole id."""
     door: str | None = None
-    """mcp, rest or cli."""
+    """mcp, rest, cli or console."""
 
 
 EMPTY = RequestContext()

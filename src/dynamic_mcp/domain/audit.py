@@ -21,7 +21,7 @@ class AuditEntry:
     time: datetime
     user: str | None
     door: str
-    """mcp, rest or cli."""
+    """mcp, rest, cli or console."""
     action: str
     """A tool's namespaced id, a REST operation (``POST /api/v1/users``) or ``authenticate``."""
     outcome: str

@@ -26,6 +26,8 @@ _ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 API_PREFIX = "/api/v1"
+CONSOLE_PREFIX = "/console/"
+CONSOLE_SIGN_IN = "/console/sign-in"  # recorded by the sign-in use case itself
 CLI_AGENT = b"dynamic-mcp-cli"
 UNMATCHED_ROUTE = "unmatched"
 
@@ -106,13 +108,20 @@ class RequestObserver:
             CURRENT.reset(token)
 
     def _record(self, headers: Any, method: str, route: str, status: int, elapsed: float) -> None:
-        """REST changes and every authentication failure (any door) are audit entries; MCP tool
-        calls are recorded by the call use case itself."""
+        """REST and console changes and every authentication failure (any door) are audit entries;
+        tool calls and console sign-ins are recorded by their use cases."""
+        assert self._audit is not None
         rest = route.startswith(API_PREFIX)
+        console = route.startswith(CONSOLE_PREFIX)
+        if route == CONSOLE_SIGN_IN:
+            return
+        if console and method not in READS:
+            outcome = outcome_of_status(status)
+            self._audit.record(f"{method} {route}", outcome, elapsed, user=current().user_email, door="console")
+            return
         if status != 401 and not (rest and method not in READS):
             return
         agent = next((v for k, v in headers if k == b"user-agent"), b"")
-        door = "cli" if agent.startswith(CLI_AGENT) else ("rest" if rest else "mcp")
+        door = "cli" if agent.startswith(CLI_AGENT) else ("rest" if rest else ("console" if console else "mcp"))
         action = "authenticate" if status == 401 else f"{method} {route}"
-        assert self._audit is not None
         self._audit.record(action, outcome_of_status(status), elapsed, user=current().user_email, door=door)

@@ -17,6 +17,7 @@ from litestar.response import Redirect
 
 from dynamic_mcp.adapters.http.console.services import CURRENT_KEY, ConsoleServices
 from dynamic_mcp.application.console_auth import tokens_match
+from dynamic_mcp.application.context import enrich
 
 CONSOLE_PATH = "/console"
 SESSION_COOKIE = "dmcp_console"
@@ -25,6 +26,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC = "console_public"
+CONSOLE_DOOR = "console"
 SIGN_IN_TOKEN_SECONDS = 3600
 
 SECURITY_HEADERS = {
@@ -109,6 +111,7 @@ async def _submitted_token(request: Request[Any, Any, Any]) -> str | None:
 def console_before_request(services: ConsoleServices) -> Any:
     async def before_request(request: Request[Any, Any, Any]) -> Response[Any] | None:
         unsafe = request.method not in SAFE_METHODS
+        enrich(door=CONSOLE_DOOR)  # audit entries of this request (tool test-calls too) name the console
         if request.route_handler.opt.get(PUBLIC):
             if unsafe:
                 expected = request.cookies.get(SIGN_IN_COOKIE) or ""
@@ -126,6 +129,7 @@ def console_before_request(services: ConsoleServices) -> Any:
         if unsafe and not tokens_match(current.session.csrf_token, await _submitted_token(request)):
             return _refusal(403, "Form expired", "The form's security token is missing or wrong. Reload and retry.")
         request.state[CURRENT_KEY] = current
+        enrich(user_email=current.user.email)
         return None
 
     return before_request

@@ -18,6 +18,7 @@ from dynamic_mcp.adapters.http.console.session import (
     set_session_cookie,
     sign_in_token,
 )
+from dynamic_mcp.domain.limits import RateLimited
 
 MAX_KEY_LENGTH = 512
 
@@ -26,6 +27,10 @@ def _sign_in_page(request: Request[Any, Any, Any], *, next_path: str, error: str
     response = page(request, "sign_in.html", "Sign in", status_code=status, next=next_path, error=error, csrf="")
     response.context["csrf"] = sign_in_token(request, response)
     return response
+
+
+def _source(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client is not None else ""
 
 
 @get("/sign-in", opt={PUBLIC: True}, name="console:sign-in")
@@ -41,9 +46,18 @@ async def sign_in(request: Request[Any, Any, Any], svc: Svc) -> Template | Redir
     form = await request.form()
     key = form.get("api_key")
     next_path = safe_next(form.get("next") if isinstance(form.get("next"), str) else None)
-    signed_in = None
-    if isinstance(key, str) and 0 < len(key) <= MAX_KEY_LENGTH:
-        signed_in = await svc.auth.sign_in(key)
+    attempt = key if isinstance(key, str) and len(key) <= MAX_KEY_LENGTH else ""
+    try:
+        signed_in = await svc.auth.sign_in(attempt, _source(request))
+    except RateLimited as exc:
+        refused = _sign_in_page(
+            request,
+            next_path=next_path,
+            error=f"Too many sign-in attempts. Try again in {exc.retry_after} s.",
+            status=429,
+        )
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     if signed_in is None:
         # The same answer for an empty, malformed or unknown key; the key is never echoed.
         return _sign_in_page(request, next_path=next_path, error="That API key was not accepted.", status=401)
