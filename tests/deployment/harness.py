@@ -12,12 +12,9 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
-
-from tests.integration.harness import ServerProcess, free_port
+from tests.integration.harness import ServerProcess, free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_CONFIG = ROOT / "deploy" / "nginx.conf"
@@ -76,16 +73,8 @@ class Nginx:
             stdout=subprocess.DEVNULL,
             stderr=(Path(self.dir) / "stderr.log").open("ab"),
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError(f"nginx exited with {self._proc.returncode}: {self.errors()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
+        if wait_healthy(self._proc, f"{self.url}/health", timeout, self.errors):
+            return self
         self.stop()
         raise RuntimeError(f"nginx did not answer: {self.errors()}")
 

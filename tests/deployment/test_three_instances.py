@@ -30,7 +30,7 @@ from mcp.client.subscriptions import Subscription, ToolsListChanged
 from pymongo import MongoClient
 
 from tests.deployment.harness import Deployment, find_nginx, start_deployment, stop_deployment
-from tests.integration.harness import ADMIN_EMAIL, ADMIN_KEY, TOOLS_CHANGED, connect
+from tests.integration.harness import ADMIN_EMAIL, ADMIN_KEY, TOOLS_CHANGED, call_ok, connect, tool_names
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.mongo]
 
@@ -286,17 +286,6 @@ def modern(deployment: Deployment, key: str) -> Client:
     return Client(f"{deployment.url}/mcp?apiKey={key}", mode=MODERN)
 
 
-async def modern_call(c: Client, name: str, arguments: dict[str, Any] | None = None) -> str:
-    result = await c.call_tool(name, arguments or {})
-    text = result.content[0].text if result.content else ""  # type: ignore[union-attr]
-    assert not result.is_error, f"{name} failed: {text}"
-    return str(text)
-
-
-async def modern_tools(c: Client) -> list[str]:
-    return [t.name for t in (await c.list_tools(cache_mode="refresh")).tools]
-
-
 class Stream:
     """What one subscriptions/listen stream delivers, with arrival times."""
 
@@ -327,30 +316,28 @@ async def test_a_2026_era_client_runs_the_whole_scenario_through_nginx(deploymen
     user = new_email("modern")
     stream = Stream()
     async with modern(deployment, admin_key(deployment)) as admin:
-        added = json.loads(await modern_call(admin, "add-user", {"email": user, "roles": ["user"]}))
+        added = json.loads(await call_ok(admin, "add-user", {"email": user, "roles": ["user"]}))
         user_key = added["result"]["apiKey"]
         tool = {"name": "hop", "inputSchema": {"type": "object"}, "handler": {"type": "echo", "config": {}}}
-        await modern_call(admin, "add-tool", {"toolDefinition": tool})
+        await call_ok(admin, "add-tool", {"toolDefinition": tool})
         async with (
             modern(deployment, user_key) as c,
             c.listen(tools_list_changed=True) as subscription,
             anyio.create_task_group() as tg,
         ):
             tg.start_soon(stream.collect, subscription)
-            assert "hop" not in await modern_tools(c)
-            await modern_call(
-                admin, "share-tool", {"email": user, "toolId": f"{ADMIN_EMAIL}:hop", "accessLevel": "read"}
-            )
+            assert "hop" not in await tool_names(c)
+            await call_ok(admin, "share-tool", {"email": user, "toolId": f"{ADMIN_EMAIL}:hop", "accessLevel": "read"})
             until_async = time.monotonic() + 10
             while not stream.arrivals and time.monotonic() < until_async:
                 await anyio.sleep(0.01)
             assert stream.arrivals, "no tools/list_changed on the listen stream"
-            assert "hop" in await modern_tools(c)
-            assert json.loads(await modern_call(c, "hop", {"x": 1}))["result"] == {"x": 1}
-            await modern_call(c, "hide-tool", {"toolId": [f"{ADMIN_EMAIL}:hop"]})
-            assert "hop" not in await modern_tools(c)
-            assert json.loads(await modern_call(c, "hop", {"x": 2}))["result"] == {"x": 2}  # hidden, still callable
-            await modern_call(c, "reset-api-key", {"userConfirmed": True})
+            assert "hop" in await tool_names(c)
+            assert json.loads(await call_ok(c, "hop", {"x": 1}))["result"] == {"x": 1}
+            await call_ok(c, "hide-tool", {"toolId": [f"{ADMIN_EMAIL}:hop"]})
+            assert "hop" not in await tool_names(c)
+            assert json.loads(await call_ok(c, "hop", {"x": 2}))["result"] == {"x": 2}  # hidden, still callable
+            await call_ok(c, "reset-api-key", {"userConfirmed": True})
             with anyio.move_on_after(10):
                 while not stream.ended:
                     await anyio.sleep(0.01)
@@ -409,7 +396,7 @@ async def test_killing_an_instance_costs_a_2026_client_only_a_relisten(deploymen
             try:
                 # Requests keep working: nginx sends them past the dead instance.
                 for n in range(9):
-                    assert "still" not in await modern_tools(c), n
+                    assert "still" not in await tool_names(c), n
                 # The stream that lived on the dead instance ended; listening again lands elsewhere.
                 with anyio.move_on_after(10):
                     while not any(s.ended for s in streams):
@@ -429,7 +416,7 @@ async def test_killing_an_instance_costs_a_2026_client_only_a_relisten(deploymen
                     while not all(s.arrivals for s in live):
                         await anyio.sleep(0.01)
                 assert all(s.arrivals for s in live)
-                assert "still" in await modern_tools(c)
+                assert "still" in await tool_names(c)
                 tg.cancel_scope.cancel()
             finally:
                 victim.start()

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import httpx
 import httpx2
 import mcp_types as types
 from mcp import ClientSession
+from mcp.client import Client as EraClient
 from mcp.client.streamable_http import streamable_http_client
 
 ADMIN_EMAIL = "admin@example.com"
@@ -29,6 +30,24 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], url: str, timeout: float, describe: Callable[[], str]) -> bool:
+    """Poll ``url`` until it answers 200 (True) or the deadline passes (False).
+
+    A process that exits meanwhile raises at once, with ``describe()`` (its log) in the message.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}:\n{describe()}")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    return False
 
 
 class ServerProcess:
@@ -66,16 +85,8 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
             cwd=self._log_dir,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self._proc.returncode}:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        if wait_healthy(self._proc, f"{self.url}/health", timeout, self.log):
+            return self
         self.stop()
         raise RuntimeError(f"server did not become healthy:\n{self.log()}")
 
@@ -186,3 +197,19 @@ async def connect(
             holder["client"] = client
             await session.initialize()
             yield client
+
+
+# -- the 2026-07-28 era, through the SDK's era-aware ``Client`` -------------------------------------
+
+
+async def call_ok(c: EraClient, name: str, arguments: dict[str, Any] | None = None) -> str:
+    """Call a tool and return its text, failing the test on a tool error."""
+    result = await c.call_tool(name, arguments or {})
+    text = result.content[0].text if result.content else ""  # type: ignore[union-attr]
+    assert not result.is_error, f"{name} failed: {text}"
+    return str(text)
+
+
+async def tool_names(c: EraClient) -> list[str]:
+    # "refresh": what the server says now, not the client's cached copy (the ttlMs hint allows one).
+    return [t.name for t in (await c.list_tools(cache_mode="refresh")).tools]

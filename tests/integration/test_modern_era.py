@@ -22,7 +22,7 @@ from mcp.shared.exceptions import MCPError
 from dynamic_mcp import DynamicMcpServer
 from dynamic_mcp.config import Settings
 from tests.integration.conftest import Users
-from tests.integration.harness import ADMIN_KEY, ServerProcess
+from tests.integration.harness import ADMIN_KEY, ServerProcess, call_ok, tool_names
 from tests.integration.test_access import runtime_tool
 
 MODERN = "2026-07-28"
@@ -66,18 +66,6 @@ def payload(response: httpx.Response) -> dict[str, Any]:
     if response.headers["content-type"].startswith("text/event-stream"):
         return dict(json.loads(next(line[5:] for line in response.text.splitlines() if line.startswith("data:"))))
     return dict(response.json())
-
-
-async def call_ok(c: Client, name: str, arguments: dict[str, Any] | None = None) -> str:
-    result = await c.call_tool(name, arguments or {})
-    text = result.content[0].text if result.content else ""  # type: ignore[union-attr]
-    assert not result.is_error, f"{name} failed: {text}"
-    return str(text)
-
-
-async def tool_names(c: Client) -> list[str]:
-    # "refresh": what the server says now, not the client's cached copy (the ttlMs hint allows one).
-    return [t.name for t in (await c.list_tools(cache_mode="refresh")).tools]
 
 
 class Events:

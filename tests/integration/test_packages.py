@@ -3,9 +3,6 @@ HTTP by DynamicMcpServer inside the test's event loop and driven by the SDK clie
 
 from __future__ import annotations
 
-import http.server
-import json
-import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -17,6 +14,7 @@ from mcp.shared.exceptions import MCPError
 from dynamic_mcp import DynamicMcpServer, HandlerPackage
 from dynamic_mcp.config import Settings
 from tests.integration.harness import ADMIN_KEY, TOOLS_CHANGED, connect
+from tests.support.loopback import json_api
 
 PROMPTS_CHANGED = "notifications/prompts/list_changed"
 
@@ -166,26 +164,10 @@ async def test_prompts_follow_roles_and_management_rules(server: DynamicMcpServe
         assert deleted["result"]["deletedPrompt"]["name"] == "power-only"
 
 
-class _Api(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = json.dumps({"path": self.path, "auth": self.headers.get("authorization")}).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def local_api() -> Iterator[int]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Api)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield int(httpd.server_address[1])
-    httpd.shutdown()
+    with json_api(lambda request: {"path": request.path, "auth": request.headers.get("authorization")}) as port:
+        yield port
 
 
 def http_tool(port: int) -> dict[str, Any]:

@@ -6,11 +6,7 @@ hold (a power user's prompt on a management handler) straight into its store.
 
 from __future__ import annotations
 
-import http.server
-import json
-import threading
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import pytest
 from mcp.shared.exceptions import MCPError
@@ -20,32 +16,17 @@ from dynamic_mcp.config import Settings
 from dynamic_mcp.domain.prompts import Prompt
 from dynamic_mcp.domain.tools import HandlerRef
 from tests.integration.harness import ADMIN_KEY, connect
+from tests.support.loopback import json_api
 
 ADMIN = "admin@example.com"
 POWER = "power@example.com"
 USER = "user@example.com"
 
 
-class _EchoHeaders(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = json.dumps({"x-user": self.headers.get("x-user")}).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def local_api() -> Iterator[int]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EchoHeaders)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield int(httpd.server_address[1])
-    httpd.shutdown()
+    with json_api(lambda request: {"x-user": request.headers.get("x-user")}) as port:
+        yield port
 
 
 @pytest.fixture

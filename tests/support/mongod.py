@@ -94,6 +94,8 @@ class MongodProcess:
             "--wiredTigerCacheSizeGB", "0.25",
             "--wiredTigerEngineConfigString", "log=(file_max=10MB,prealloc=false)",
             "--setParameter", "diagnosticDataCollectionEnabled=false",
+            # Sweep TTL indexes every second (default 60 s), so expiry tests wait seconds, not a minute.
+            "--setParameter", "ttlMonitorSleepSecs=1",
         ]  # fmt: skip
         if self.replica_set:
             cmd += ["--replSet", REPLICA_SET]
