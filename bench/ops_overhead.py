@@ -1,13 +1,13 @@
 """Server CPU per tools/call with metrics, audit and rate limits on (the defaults) vs all off.
 
-    .venv/bin/python bench/ops_overhead.py [--rounds 5] [--calls 3000] [--no-mongo]
+    .venv/bin/python bench/ops_overhead.py [--rounds 5] [--calls 3000] [--only memory|mongo] [--no-mongo]
 
 Two ``dynamic-mcp serve`` processes per storage mode take turns under the same load as
 bench/run.py (16 sessions, a shared budget of tools/call echo POSTs). "on" runs with the
 defaults (metrics, audit, limits; the limits set high enough that they never refuse, so their
 cost is measured, not their refusals); "off" sets METRICS_ENABLED=false, AUDIT_ENABLED=false and
 every RATE_LIMIT_* to 0. Reported: the median round's server CPU ms per call and the ratio.
-Results go to bench/results/ops_overhead.json.
+Results go to bench/results/ops_overhead.json (a run of one mode keeps the other mode's row).
 """
 
 from __future__ import annotations
@@ -73,16 +73,21 @@ async def main() -> None:
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--no-mongo", action="store_true")
     parser.add_argument("--no-pin", action="store_true")
+    parser.add_argument("--only", choices=["memory", "mongo"], default=None, help="Run one storage mode only.")
     args = parser.parse_args()
     server_cpus = None if args.no_pin else cpu_layout()[0]
-    results = {"memory": await compare("memory", {}, args, server_cpus)}
-    mongo = Mongo().start() if not args.no_mongo else Mongo()
+    out = ROOT / "bench" / "results" / "ops_overhead.json"
+    results: dict[str, Any] = json.loads(out.read_text()) if args.only and out.exists() else {}
+    if args.only != "mongo":
+        results["memory"] = await compare("memory", {}, args, server_cpus)
+    mongo = Mongo().start() if not args.no_mongo and args.only != "memory" else Mongo()
     try:
         if mongo.uri is not None:
             results["mongo"] = await compare("mongo", {"MONGODB_URI": mongo.uri}, args, server_cpus)
+        elif args.only == "mongo":
+            print(f"mongo: not measured ({mongo.skipped or 'no mongod'})")
     finally:
         mongo.stop()
-    out = ROOT / "bench" / "results" / "ops_overhead.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     for mode, r in results.items():
         print(f"{mode}: on {r['on_ms']} ms/call, off {r['off_ms']} ms/call, {r['ratio']}x")

@@ -132,6 +132,8 @@ def dynamic_server(name: str, cpus: set[int] | None, extra_env: dict[str, str] |
             "RATE_LIMIT_TOOL_CALLS": "10000000",
             "RATE_LIMIT_API": "10000000",
             "RATE_LIMIT_SESSIONS": "10000000",
+            # Rounds open fresh sessions and leave the old ones to expire: the per-user cap would refuse them.
+            "MAX_SESSIONS_PER_USER": "100000",
             **(extra_env or {}),
         }
     )

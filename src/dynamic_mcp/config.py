@@ -69,6 +69,17 @@ def _roles(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(r for r in dict.fromkeys(roles) if r not in BUILT_IN_ROLES)
 
 
+def _traces_endpoint(env: Mapping[str, str]) -> str:
+    """OpenTelemetry's own variables: the traces endpoint as given, or the base endpoint's ``/v1/traces``."""
+    for name, suffix in (("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", ""), ("OTEL_EXPORTER_OTLP_ENDPOINT", "/v1/traces")):
+        value = (env.get(name) or "").strip()
+        if value:
+            if not value.startswith(("http://", "https://")):
+                raise SettingsError(f"{name} must be an http:// or https:// URL, not {value!r}")
+            return value.rstrip("/") + suffix if suffix else value
+    return ""
+
+
 @attrs.frozen
 class Settings:
     mongodb_uri: str | None = None
@@ -117,6 +128,9 @@ class Settings:
     rate_limit_tool_calls: int = 600
     rate_limit_api: int = 600
     rate_limit_sessions: int = 60
+    otlp_traces_endpoint: str = ""
+    """Where spans go over OTLP/HTTP; empty: no tracing (ADR 0018)."""
+    otel_service_name: str = "dynamic-mcp"
 
     @property
     def storage(self) -> str:
@@ -181,4 +195,6 @@ class Settings:
             rate_limit_tool_calls=_int(env, "RATE_LIMIT_TOOL_CALLS", 600, maximum=10_000_000),
             rate_limit_api=_int(env, "RATE_LIMIT_API", 600, maximum=10_000_000),
             rate_limit_sessions=_int(env, "RATE_LIMIT_SESSIONS", 60, maximum=10_000_000),
+            otlp_traces_endpoint=_traces_endpoint(env),
+            otel_service_name=(env.get("OTEL_SERVICE_NAME") or "").strip() or "dynamic-mcp",
         )

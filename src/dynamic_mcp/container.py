@@ -42,6 +42,7 @@ from dynamic_mcp.adapters.system.environment import OsEnvironment
 from dynamic_mcp.adapters.system.jsonschema_validator import JsonSchemaValidator
 from dynamic_mcp.adapters.system.postmark import PostmarkEmailSender
 from dynamic_mcp.adapters.system.prometheus import PrometheusMetrics
+from dynamic_mcp.adapters.system.tracing import configured_tracing
 from dynamic_mcp.application.audit import AuditQueries, AuditRecorder
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.application.bootstrap import AdminBootstrap
@@ -68,6 +69,7 @@ from dynamic_mcp.application.users import UserService
 from dynamic_mcp.config import Settings
 from dynamic_mcp.domain.limits import RateLimits
 from dynamic_mcp.ports.metrics import NoMetrics
+from dynamic_mcp.ports.tracing import Tracing
 
 BUILTIN_PACKAGES = (
     user_management.PACKAGE,
@@ -120,6 +122,12 @@ class Container(containers.DeclarativeContainer):
         on=providers.Singleton(PrometheusMetrics, tool_labels=settings.provided.metrics_tool_labels),
         off=providers.Singleton(NoMetrics),
     )
+    # Spans when OTEL_EXPORTER_OTLP_ENDPOINT is set and the otel extra installed (ADR 0018).
+    tracing = providers.Singleton(
+        configured_tracing,
+        traces_url=settings.provided.otlp_traces_endpoint,
+        service_name=settings.provided.otel_service_name,
+    )
     hasher = providers.Singleton(Sha256KeyHasher)
     key_issuer = providers.Singleton(UuidKeyIssuer, hasher=hasher)
     validator = providers.Singleton(JsonSchemaValidator)
@@ -161,9 +169,9 @@ class Container(containers.DeclarativeContainer):
         mongo=providers.Singleton(MongoPromptRepository, db=mongo_db, clock=clock),
     )
     # Store latency by operation, measured below the caches (only calls that reach the store).
-    user_store = providers.Singleton(TimedStore, inner=raw_user_store, name="users", metrics=metrics)
-    tool_store = providers.Singleton(TimedStore, inner=raw_tool_store, name="tools", metrics=metrics)
-    prompts = providers.Singleton(TimedStore, inner=raw_prompts, name="prompts", metrics=metrics)
+    user_store = providers.Singleton(TimedStore, inner=raw_user_store, name="users", metrics=metrics, tracing=tracing)
+    tool_store = providers.Singleton(TimedStore, inner=raw_tool_store, name="tools", metrics=metrics, tracing=tracing)
+    prompts = providers.Singleton(TimedStore, inner=raw_prompts, name="prompts", metrics=metrics, tracing=tracing)
     users = providers.Singleton(CachedUserRepository, inner=user_store, metrics=metrics)
     tools = providers.Singleton(CachedToolRepository, inner=tool_store, metrics=metrics)
 
@@ -235,6 +243,7 @@ class Container(containers.DeclarativeContainer):
         metrics=metrics,
         audit=audit,
         limits=rate_limits,
+        tracing=tracing,
     )
     prompt_service = providers.Singleton(
         PromptService,
@@ -350,8 +359,11 @@ class Container(containers.DeclarativeContainer):
     )
 
 
-def build_container(settings: Settings) -> Container:
+def build_container(settings: Settings, *, tracing: Tracing | None = None) -> Container:
+    """``tracing`` replaces the configured one (embedders with a tracer provider of their own, tests)."""
     container = Container(settings=settings)
+    if tracing is not None:
+        container.tracing.override(providers.Object(tracing))
     container.config.from_dict(
         {
             "storage": settings.storage,

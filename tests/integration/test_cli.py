@@ -100,6 +100,22 @@ def test_user_lifecycle_over_the_rest_api(server: ServerProcess, admin_cli: Cli)
     assert email not in {u["email"] for u in admin_cli.json("users", "list", "--limit", "500")["users"]}
 
 
+def test_users_update_sets_per_user_rate_limits(server: ServerProcess, admin_cli: Cli) -> None:
+    email = f"{unique('limited')}@example.com"
+    key = admin_cli.json("users", "add", email, "--role", "user")["apiKey"]
+    refused = Cli(server.url, key)("users", "update", email, "--rate-limit-api", "1000")
+    assert refused.returncode == 1 and "403 Forbidden" in refused.stderr
+    first = admin_cli.json("users", "update", email, "--rate-limit-tool-calls", "2", "--rate-limit-api", "3")
+    assert first["rateLimits"] == {"toolCalls": 2, "api": 3}
+    # A limit not given keeps its override; the table line says what holds now.
+    line = admin_cli.ok("users", "update", email, "--rate-limit-sessions", "0", "--name", "Limited")
+    assert line.strip() == f"Updated user {email} (roles: user; limits: toolCalls 2/min, api 3/min, sessions 0/min)."
+    api = [httpx.get(f"{server.url}/api/v1/me", headers={"x-apikey": key}, timeout=10).status_code for _ in range(4)]
+    assert api == [200, 200, 200, 429]
+    cleared = admin_cli.json("users", "update", email, "--default-rate-limits")
+    assert "rateLimits" not in cleared and cleared["name"] == "Limited"
+
+
 def test_tools_and_prompts_from_files(admin_cli: Cli, tmp_path: Path) -> None:
     first, second = unique("cli-tool"), unique("cli-tool")
     definitions = [
@@ -237,6 +253,11 @@ def test_database_mode_manages_users_and_resets_the_admin_key(mongo_server: Serv
     assert "user-management:add-user" in {t["id"] for t in tools["tools"]}
     package_tool = run("tools", "delete", "user-management:add-user", env=env)
     assert package_tool.returncode == 1 and "Not authorized" in package_tool.stderr
+
+    limited = json.loads(run("users", "update", email, "--rate-limit-tool-calls", "5", "--json", env=env).stdout)
+    assert limited["rateLimits"] == {"toolCalls": 5}
+    record = httpx.get(f"{mongo_server.url}/api/v1/users/{email}", headers={"x-apikey": ADMIN_KEY}, timeout=10)
+    assert record.json()["rateLimits"] == {"toolCalls": 5}
 
     shown = run("admin-key", env=env)
     assert shown.returncode == 0 and "key starts with" in shown.stdout and ADMIN_KEY not in shown.stdout

@@ -34,6 +34,7 @@ from dynamic_mcp.ports.environment import Environment
 from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
 from dynamic_mcp.ports.metrics import CallOutcomeKind, Metrics, NoMetrics
 from dynamic_mcp.ports.server import HandlerServer
+from dynamic_mcp.ports.tracing import NoTracing, Span, Tracing
 from dynamic_mcp.ports.validation import SchemaValidator
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,9 @@ class CallService:
         metrics: Metrics | None = None,
         audit: AuditRecorder | None = None,
         limits: RateLimitService | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
+        self._tracing: Tracing = tracing or NoTracing()
         self._audit = audit
         self._limits = limits
         self._catalog = catalog
@@ -128,7 +131,19 @@ class CallService:
         session_id: str | None = None,
         progress: ProgressReporter | None = None,
     ) -> CallOutcome:
-        """Run one call; every call, refused or not, is counted and logged once (without arguments)."""
+        """Run one call; every call, refused or not, is counted, logged and traced once (without arguments)."""
+        with self._tracing.span("tool call") as span:
+            return await self._counted(email, name, arguments, session_id, progress, span)
+
+    async def _counted(
+        self,
+        email: str,
+        name: str,
+        arguments: Mapping[str, Any] | None,
+        session_id: str | None,
+        progress: ProgressReporter | None,
+        span: Span,
+    ) -> CallOutcome:
         started = time.perf_counter()
         tool: Tool | None = None
         outcome = CallOutcome.error("internal error")
@@ -138,6 +153,8 @@ class CallService:
             elapsed = time.perf_counter() - started
             # An unresolved name is the caller's text: bounded and escaped before it reaches a log.
             label = tool.namespaced_id if tool is not None else ascii(name[:128])
+            if self._tracing.enabled:
+                self._trace(span, tool, label, outcome)
             package = tool is not None and tool.is_package_tool(self._catalog.packages)
             self._metrics.tool_call(label if tool is not None else "other", package, outcome.kind, elapsed)
             if self._audit is not None:
@@ -151,6 +168,16 @@ class CallService:
                     extra={"outcome": outcome.kind, "duration_ms": round(elapsed * 1000, 2)},
                 )
         return outcome
+
+    @staticmethod
+    def _trace(span: Span, tool: Tool | None, label: str, outcome: CallOutcome) -> None:
+        # Only resolved ids name a span: an unknown name is the caller's text.
+        span.rename(f"tool call {label}" if tool is not None else "tool call")
+        span.set_attribute("dynamic_mcp.outcome", outcome.kind)
+        if tool is not None:
+            span.set_attribute("dynamic_mcp.tool", label)
+        if outcome.is_error:
+            span.fail(outcome.kind)
 
     async def _call(
         self,

@@ -13,6 +13,10 @@ import attrs
 REQUEST_ID_SCOPE_KEY = "dynamic_mcp.request_id"
 """Where the HTTP layer leaves the request id in the ASGI scope, for doors that run elsewhere."""
 
+TRACE_SCOPE_KEY = "dynamic_mcp.trace"
+"""Where the HTTP layer leaves its request span's context (W3C fields) in the ASGI scope: MCP
+handlers of a session run in that session's own task, which context variables do not reach."""
+
 SESSION_PREFIX_LENGTH = 8
 """Session ids authenticate on their own: only this many characters ever reach a log or audit."""
 

@@ -13,6 +13,7 @@ from dynamic_mcp.cli_support.backends import Backend, open_backend, read_definit
 from dynamic_mcp.cli_support.batch import add_each
 from dynamic_mcp.cli_support.output import emit_json, emit_table, page_footer
 from dynamic_mcp.config import Settings, SettingsError
+from dynamic_mcp.domain.limits import MAX_PER_MINUTE, OVERRIDE_KEYS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,6 +95,60 @@ def users_add(
         return emit_json(created)
     click.echo(f"Created user {created['email']} (roles: {', '.join(created['roles']) or 'none'}).")
     click.echo(f"API key (shown only now): {created['apiKey']}")
+
+
+@users.command("update")
+@click.argument("email")
+@click.option("--name", default=None, help="A new display name.")
+@click.option("--role", "roles", multiple=True, help="Replace the roles (repeat for several).")
+@click.option(
+    "--rate-limit-tool-calls", "tool_calls", type=click.IntRange(0, MAX_PER_MINUTE), help="tools/call per minute."
+)
+@click.option("--rate-limit-api", "api", type=click.IntRange(0, MAX_PER_MINUTE), help="/api/v1 requests per minute.")
+@click.option(
+    "--rate-limit-sessions", "sessions", type=click.IntRange(0, MAX_PER_MINUTE), help="New MCP sessions per minute."
+)
+@click.option("--default-rate-limits", is_flag=True, help="Drop every override: the server's defaults apply again.")
+@target_options
+def users_update(
+    email: str,
+    name: str | None,
+    roles: tuple[str, ...],
+    tool_calls: int | None,
+    api: int | None,
+    sessions: int | None,
+    default_rate_limits: bool,
+    url: str | None,
+    api_key: str | None,
+    as_json: bool,
+) -> None:
+    """Change a user's name, roles or rate limits (admins; docs/operations.md).
+
+    A rate limit given here overrides the server's default for this user only (0 turns it off);
+    limits not given keep their current override, --default-rate-limits drops them all."""
+    values = (tool_calls, api, sessions)
+    given = {key: value for key, value in zip(OVERRIDE_KEYS, values, strict=True) if value is not None}
+    if default_rate_limits and given:
+        raise click.UsageError("--default-rate-limits cannot be combined with --rate-limit-* options")
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = name
+    if roles:
+        changes["roles"] = list(roles)
+    if not changes and not given and not default_rate_limits:
+        raise click.UsageError("nothing to change: give --name, --role, --rate-limit-* or --default-rate-limits")
+    with backend(url, api_key) as b:
+        if default_rate_limits:
+            changes["rateLimits"] = None
+        elif given:
+            current = b.get_user(email).get("rateLimits") or {}
+            changes["rateLimits"] = {**current, **given}
+        updated = b.update_user(email, changes)
+    if as_json:
+        return emit_json(updated)
+    limits = updated.get("rateLimits")
+    shown = ", ".join(f"{k} {limits[k]}/min" for k in OVERRIDE_KEYS if k in limits) if limits else "server defaults"
+    click.echo(f"Updated user {updated['email']} (roles: {', '.join(updated['roles']) or 'none'}; limits: {shown}).")
 
 
 @users.command("delete")

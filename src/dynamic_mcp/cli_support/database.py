@@ -121,6 +121,12 @@ class DatabaseBackend:
             lambda ops, admin: ops.add_user(admin, {"email": email, "name": name, "roles": roles}), "users add"
         )
 
+    def get_user(self, email: str) -> Any:
+        return self._as_admin(lambda ops, admin: ops.get_user(admin, email))
+
+    def update_user(self, email: str, changes: dict[str, Any]) -> Any:
+        return self._change(lambda ops, admin: ops.update_user(admin, email, changes), "users update")
+
     def delete_user(self, email: str) -> Any:
         return self._change(lambda ops, admin: ops.delete_user(admin, email), "users delete")
 

@@ -68,6 +68,12 @@ class RemoteBackend:
                 params[moment] = getattr(query, moment).isoformat()
         return self._call("GET", "/audit", params={k: v for k, v in params.items() if v is not None})
 
+    def get_user(self, email: str) -> Any:
+        return self._call("GET", f"/users/{_segment(email)}")
+
+    def update_user(self, email: str, changes: dict[str, Any]) -> Any:
+        return self._call("PATCH", f"/users/{_segment(email)}", json=changes)
+
     def delete_user(self, email: str) -> Any:
         return self._call("DELETE", f"/users/{_segment(email)}")
 

@@ -117,6 +117,7 @@ def create_app(
         container.prompt_service(),
         sessions,
         container.metrics(),
+        container.tracing(),
     )
     listeners = container.listener_registry()
     enable_modern_era(mcp_server, listeners, container.call_service())
@@ -181,6 +182,7 @@ def create_app(
             await stop_following(container)
             await audit.stop()
             await close_storage(container)
+            await asyncio.to_thread(container.tracing().shutdown)  # the last export may take a while
 
     app_state: dict[str, Any] = {"container": container}
     app = Litestar(
@@ -204,5 +206,10 @@ def create_app(
         logging_config=None,  # LOG_LEVEL governs every logger (see adapters/system/logs.py)
     )
     # Outside Litestar's exception layer, so 404s and errors get a request id and are counted too.
-    app.asgi_handler = RequestObserver(app.asgi_handler, container.metrics(), container.audit())  # type: ignore[arg-type,assignment]
+    app.asgi_handler = RequestObserver(  # type: ignore[assignment]
+        app.asgi_handler,  # type: ignore[arg-type]
+        container.metrics(),
+        container.audit(),
+        container.tracing(),
+    )
     return app

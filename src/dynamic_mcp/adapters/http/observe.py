@@ -1,6 +1,7 @@
 """The outermost ASGI layer: a request id for every HTTP request (``X-Request-Id`` accepted when
 sane, else generated; returned on every response), the request context for log lines, one
-``http``-level log line and one metric per request."""
+``http``-level log line, one metric and, when tracing is on, one span per request (its parent
+from the ``traceparent`` header)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from dynamic_mcp.application.audit import AuditRecorder
-from dynamic_mcp.application.context import CURRENT, REQUEST_ID_SCOPE_KEY, RequestContext, current
+from dynamic_mcp.application.context import CURRENT, REQUEST_ID_SCOPE_KEY, TRACE_SCOPE_KEY, RequestContext, current
 from dynamic_mcp.domain.audit import outcome_of_status
 from dynamic_mcp.ports.metrics import Metrics
+from dynamic_mcp.ports.tracing import NoTracing, Span, Tracing
 
 log = logging.getLogger("dynamic_mcp.http")
 
@@ -30,6 +32,7 @@ CONSOLE_PREFIX = "/console/"
 CONSOLE_SIGN_IN = "/console/sign-in"  # recorded by the sign-in use case itself
 CLI_AGENT = b"dynamic-mcp-cli"
 UNMATCHED_ROUTE = "unmatched"
+TRACE_HEADERS = {b"traceparent": "traceparent", b"tracestate": "tracestate"}
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -62,15 +65,29 @@ def route_of(scope: Scope) -> str:
 
 
 class RequestObserver:
-    def __init__(self, app: ASGIApp, metrics: Metrics, audit: AuditRecorder | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: Metrics, audit: AuditRecorder | None = None, tracing: Tracing | None = None
+    ) -> None:
         self._app = app
         self._metrics = metrics
         self._audit = audit
+        self._tracing = tracing or NoTracing()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope.get("type") != "http":
             await self._app(scope, receive, send)
             return
+        if not self._tracing.enabled:
+            await self._observe(scope, receive, send, None)
+            return
+        headers = scope.get("headers") or ()
+        carrier = {TRACE_HEADERS[k]: v.decode("latin-1") for k, v in headers if k in TRACE_HEADERS}
+        method = str(scope.get("method", ""))
+        with self._tracing.span(method if method in METHODS else "OTHER", kind="server", parents=(carrier,)) as span:
+            scope[TRACE_SCOPE_KEY] = self._tracing.carrier()
+            await self._observe(scope, receive, send, span)
+
+    async def _observe(self, scope: Scope, receive: Any, send: Any, span: Span | None) -> None:
         headers = scope.get("headers") or ()
         raw = next((v for k, v in headers if k == REQUEST_ID_HEADER), None)
         request_id = accepted_request_id(raw) or uuid.uuid4().hex
@@ -94,6 +111,8 @@ class RequestObserver:
             method = str(scope.get("method", ""))
             route = route_of(scope)
             self._metrics.http_request(route, method if method in METHODS else "OTHER", status, elapsed)
+            if span is not None:
+                _describe(span, method if method in METHODS else "OTHER", route, status, request_id)
             if self._audit is not None:
                 self._record(headers, method, route, status, elapsed)
             if log.isEnabledFor(HTTP_LEVEL):
@@ -125,3 +144,14 @@ class RequestObserver:
         door = "cli" if agent.startswith(CLI_AGENT) else ("rest" if rest else ("console" if console else "mcp"))
         action = "authenticate" if status == 401 else f"{method} {route}"
         self._audit.record(action, outcome_of_status(status), elapsed, user=current().user_email, door=door)
+
+
+def _describe(span: Span, method: str, route: str, status: int, request_id: str) -> None:
+    # The route template, never the raw path: paths carry emails and tool names.
+    span.rename(f"{method} {route}")
+    span.set_attribute("http.request.method", method)
+    span.set_attribute("http.route", route)
+    span.set_attribute("http.response.status_code", status)
+    span.set_attribute("dynamic_mcp.request_id", request_id)
+    if status >= 500:
+        span.fail(str(status))

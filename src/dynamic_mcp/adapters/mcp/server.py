@@ -16,11 +16,12 @@ from dynamic_mcp.adapters.mcp.modern import ListingOrder, is_modern
 from dynamic_mcp.adapters.mcp.sessions import CURRENT_SESSION, SessionRegistry
 from dynamic_mcp.adapters.mcp.tool_lists import serve_tool_lists
 from dynamic_mcp.application.calls import CallService, ListedTool
-from dynamic_mcp.application.context import REQUEST_ID_SCOPE_KEY, bound, session_prefix
+from dynamic_mcp.application.context import REQUEST_ID_SCOPE_KEY, TRACE_SCOPE_KEY, bound, session_prefix
 from dynamic_mcp.application.prompts import PromptResult, PromptService
 from dynamic_mcp.domain.errors import DomainError, StorageUnavailable
 from dynamic_mcp.domain.prompts import Prompt
 from dynamic_mcp.ports.metrics import Metrics, NoMetrics
+from dynamic_mcp.ports.tracing import NoTracing, Tracing
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ def build_server(
     prompts: PromptService,
     sessions: SessionRegistry,
     metrics: Metrics | None = None,
+    tracing: Tracing | None = None,
 ) -> DynamicServer:
     counted: Metrics = metrics or NoMetrics()
 
@@ -176,7 +178,7 @@ def build_server(
     )
     # Drop the SDK's default OpenTelemetry middleware (a no-op without an exporter, but not free).
     server.middleware.clear()
-    server.middleware.append(_track_sessions(sessions))
+    server.middleware.append(_track_sessions(sessions, tracing or NoTracing()))
     server.middleware.append(serve_tool_lists(listing, _mcp_tool, server, ordered))
     return server
 
@@ -199,8 +201,9 @@ def _progress_reporter(ctx: ServerRequestContext[Any, Any], metrics: Metrics) ->
     return report
 
 
-def _track_sessions(sessions: SessionRegistry) -> Any:
-    """Middleware: remember each session's outbound channel so changes can be pushed to it."""
+def _track_sessions(sessions: SessionRegistry, tracing: Tracing) -> Any:
+    """Middleware: remember each session's outbound channel so changes can be pushed to it, and
+    give the request its context (log fields, and a span when tracing is on)."""
 
     async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
         session_id = _session_id(ctx)
@@ -217,6 +220,28 @@ def _track_sessions(sessions: SessionRegistry) -> Any:
             session=session_prefix(session_id),
             door="mcp",
         ):
-            return await call_next(ctx)
+            if not tracing.enabled:
+                return await call_next(ctx)
+            with _request_span(ctx, tracing):
+                return await call_next(ctx)
 
     return middleware
+
+
+MAX_TRACED_NAME = 128
+
+
+def _request_span(ctx: ServerRequestContext[Any, Any], tracing: Tracing) -> Any:
+    """One span per MCP request. Its parent: the trace context in the request's ``_meta`` (how MCP
+    carries it, and the only place a 2026-era client can), else the HTTP request's span."""
+    request = ctx.request
+    http_span = request.scope.get(TRACE_SCOPE_KEY) if request is not None else None
+    attributes: dict[str, str] = {"mcp.method.name": ctx.method}
+    if ctx.protocol_version:
+        attributes["mcp.protocol.version"] = str(ctx.protocol_version)
+    name = (ctx.params or {}).get("name")
+    if ctx.method in ("tools/call", "prompts/get") and isinstance(name, str):
+        attributes["gen_ai.tool.name" if ctx.method == "tools/call" else "gen_ai.prompt.name"] = ascii(
+            name[:MAX_TRACED_NAME]
+        )[1:-1]
+    return tracing.span(ctx.method, kind="server", parents=(ctx.meta, http_span), attributes=attributes)
