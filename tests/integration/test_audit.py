@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 
 from tests.integration.conftest import storage_env
 from tests.integration.harness import ADMIN_EMAIL, ADMIN_KEY, ServerProcess, connect
-from tests.integration.test_transport import ACCEPT, INIT
+from tests.integration.test_transport import ACCEPT, INIT, open_session, rpc
 
 pytestmark = pytest.mark.integration
 ADMIN = {"x-apikey": ADMIN_KEY}
@@ -127,3 +128,65 @@ def test_the_cli_reads_the_audit_log(server: ServerProcess) -> None:
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)
     assert 1 <= len(body["entries"]) <= 3
+
+
+MODERN = "2026-07-28"
+ENVELOPE = {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}
+
+
+def modern_call(server: ServerProcess, name: str, key: str, request_id: str) -> httpx.Response:
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"_meta": ENVELOPE, "name": name}}
+    headers = {**ACCEPT, "mcp-protocol-version": MODERN, "mcp-method": "tools/call", "mcp-name": name}
+    return httpx.post(f"{server.url}/mcp", json=body, headers={**headers, "x-apikey": key, "x-request-id": request_id})
+
+
+def test_each_action_at_each_door_is_exactly_one_entry(server: ServerProcess) -> None:
+    """Every audited request, told apart by its X-Request-Id, leaves one entry; reads leave none."""
+    tag = uuid.uuid4().hex[:10]
+    email = f"once-{tag}@example.com"
+
+    def rest(name: str, method: str, path: str, key: str = ADMIN_KEY, **kwargs: Any) -> httpx.Response:
+        headers = {"x-apikey": key, "x-request-id": f"{tag}-{name}"}
+        return httpx.request(method, f"{server.url}/api/v1{path}", headers=headers, **kwargs)
+
+    assert rest("add", "POST", "/users", json={"email": email, "roles": ["user"]}).status_code == 201
+    user_key = rest("reset", "POST", f"/users/{email}/api-key/reset", json={"confirm": True}).json()["apiKey"]
+    assert rest("update", "PATCH", f"/users/{email}", json={"rateLimits": {"api": 100}}).status_code == 200
+    assert rest("invalid", "PATCH", f"/users/{email}", json={"rateLimits": {"api": -1}}).status_code == 422
+    assert rest("denied", "POST", "/users", user_key, json={"email": f"x-{email}"}).status_code == 403
+    assert rest("read", "GET", "/users").status_code == 200
+    assert rest("bad-key", "GET", "/me", "not-a-key").status_code == 401
+    mcp_bad = {**ACCEPT, "x-apikey": "not-a-key", "x-request-id": f"{tag}-mcp-bad-key"}
+    assert httpx.post(f"{server.url}/mcp", json=INIT, headers=mcp_bad).status_code == 401
+    mcp_missing = {**ACCEPT, "x-request-id": f"{tag}-mcp-no-key"}
+    assert httpx.post(f"{server.url}/mcp", json=INIT, headers=mcp_missing).status_code == 401
+    assert modern_call(server, "user-info", "not-a-key", f"{tag}-modern-bad-key").status_code == 401
+    assert modern_call(server, "user-info", user_key, f"{tag}-modern-call").status_code == 200
+    session = open_session(server, ADMIN_KEY)
+    reset_call = {
+        "jsonrpc": "2.0",
+        "id": 9,
+        "method": "tools/call",
+        "params": {"name": "reset-api-key", "arguments": {"email": email, "userConfirmed": True}},
+    }
+    answer = rpc(server, session, reset_call, **{"x-request-id": f"{tag}-mcp-reset"})
+    assert answer.status_code == 200 and '"isError":false' in answer.text.replace(" ", ""), answer.text
+    assert rest("delete", "DELETE", f"/users/{email}").status_code == 200
+
+    mine = [e for e in entries(server, limit=500) if (e["requestId"] or "").startswith(f"{tag}-")]
+    seen = {e["requestId"].removeprefix(f"{tag}-"): (e["door"], e["action"], e["outcome"]) for e in mine}
+    assert len(mine) == len(seen), [e["requestId"] for e in mine]  # never two entries for one request
+    assert seen == {
+        "add": ("rest", "POST /api/v1/users", "ok"),
+        "reset": ("rest", "POST /api/v1/users/{email}/api-key/reset", "ok"),
+        "update": ("rest", "PATCH /api/v1/users/{email}", "ok"),
+        "invalid": ("rest", "PATCH /api/v1/users/{email}", "invalid"),
+        "denied": ("rest", "POST /api/v1/users", "denied"),
+        "bad-key": ("rest", "authenticate", "denied"),
+        "mcp-bad-key": ("mcp", "authenticate", "denied"),
+        "mcp-no-key": ("mcp", "authenticate", "denied"),
+        "modern-bad-key": ("mcp", "authenticate", "denied"),
+        "modern-call": ("mcp", "user-management:user-info", "ok"),
+        "mcp-reset": ("mcp", "user-management:reset-api-key", "ok"),
+        "delete": ("rest", "DELETE /api/v1/users/{email}", "ok"),
+    }

@@ -267,3 +267,9 @@ def test_database_mode_manages_users_and_resets_the_admin_key(mongo_server: Serv
     assert new_key and new_key != ADMIN_KEY
     check = httpx.get(f"{mongo_server.url}/api/v1/me", headers={"x-apikey": new_key}, timeout=10)
     assert check.status_code == 200 and check.json()["email"] == ADMIN_EMAIL
+    # Changes made on the database are audited like any other door's, the admin key reset included.
+    trail = httpx.get(f"{mongo_server.url}/api/v1/audit", headers={"x-apikey": new_key}, params={"limit": 500})
+    actions = [(e["door"], e["action"], e["outcome"]) for e in trail.json()["entries"] if e["door"] == "cli"]
+    for action in ("users add", "users update", "admin-key reset"):
+        assert actions.count(("cli", action, "ok")) == 1, actions
+    assert ("cli", "tools delete", "denied") in actions

@@ -19,7 +19,7 @@ from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy, is_public
 from dynamic_mcp.application.packages import no_progress
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import build_container
-from dynamic_mcp.domain.errors import DomainError, Forbidden, Invalid
+from dynamic_mcp.domain.errors import DomainError, Forbidden, UpstreamFailed
 from dynamic_mcp.domain.tools import HandlerRef, Tool
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.handlers import ToolContext
@@ -98,7 +98,7 @@ async def test_query_is_merged_into_the_urls_query_string(upstream: int) -> None
 
 async def test_timeout_seconds_bounds_the_whole_call(upstream: int) -> None:
     started = time.perf_counter()
-    with pytest.raises(Invalid, match="timed out after 1s"):
+    with pytest.raises(UpstreamFailed, match="timed out after 1s"):
         await call(upstream, url=f"http://127.0.0.1:{upstream}/trickle", timeoutSeconds=1)
     # The server would take 10 s; a per-read timeout never fires because a byte comes every 0.25 s.
     assert time.perf_counter() - started < 5

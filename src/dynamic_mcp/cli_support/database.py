@@ -56,6 +56,26 @@ def run_in_database(settings: Settings, action: Callable[[Container], Awaitable[
         raise click.ClickException(exc.message) from exc
 
 
+async def recorded(container: Container, action: str, email: str, change: Awaitable[T]) -> T:
+    """Run ``change`` and write its audit entry (door ``cli``) before this short-lived process ends."""
+    audit = container.audit()
+    await audit.start()
+    started, outcome = time.perf_counter(), "error"
+    try:
+        result = await change
+        outcome = "ok"
+        return result
+    except Forbidden:
+        outcome = "denied"
+        raise
+    except Invalid:
+        outcome = "invalid"
+        raise
+    finally:
+        audit.record(action, outcome, time.perf_counter() - started, user=email, door="cli")
+        await audit.stop()
+
+
 class DatabaseBackend:
     """Each call opens the database, acts as the bootstrap admin (MCP_ADMIN_EMAIL) and closes it."""
 
@@ -83,22 +103,7 @@ class DatabaseBackend:
                 )
             if not audited:
                 return await operation(admin_operations(container), admin)
-            audit = container.audit()
-            await audit.start()
-            started, outcome = time.perf_counter(), "error"
-            try:
-                result = await operation(admin_operations(container), admin)
-                outcome = "ok"
-                return result
-            except Forbidden:
-                outcome = "denied"
-                raise
-            except Invalid:
-                outcome = "invalid"
-                raise
-            finally:
-                audit.record(audited, outcome, time.perf_counter() - started, user=admin.email, door="cli")
-                await audit.stop()
+            return await recorded(container, audited, admin.email, operation(admin_operations(container), admin))
 
         return run_in_database(self._settings, action)
 
@@ -160,4 +165,7 @@ async def reset_admin_key(container: Container) -> tuple[str, str]:
             f"The bootstrap admin {settings.admin_email} is not in the database yet: start the server once "
             "(it creates the admin and logs its key), or check MCP_ADMIN_EMAIL."
         )
-    return settings.admin_email, await container.bootstrap().reset_admin_key(settings.admin_email)
+    key = await recorded(
+        container, "admin-key reset", settings.admin_email, container.bootstrap().reset_admin_key(settings.admin_email)
+    )
+    return settings.admin_email, key

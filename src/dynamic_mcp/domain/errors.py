@@ -27,5 +27,10 @@ class Invalid(DomainError):
     """The input is malformed or breaks an invariant."""
 
 
+class UpstreamFailed(DomainError):
+    """Something a tool depends on failed or did not answer: the call is an ``error``, not the
+    caller's ``invalid`` input."""
+
+
 class StorageUnavailable(DomainError):
     """The store cannot be reached right now; the caller may retry."""

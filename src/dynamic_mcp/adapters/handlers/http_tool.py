@@ -24,7 +24,7 @@ import httpx
 
 from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
 from dynamic_mcp.application.packages import HandlerPackage
-from dynamic_mcp.domain.errors import Invalid
+from dynamic_mcp.domain.errors import Invalid, UpstreamFailed
 from dynamic_mcp.domain.templating import caller_lookup, context_values, render
 from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
 
@@ -97,15 +97,15 @@ class HttpToolHandler:
                     finally:
                         await response.aclose()
             except (httpx.TimeoutException, TimeoutError):
-                raise Invalid(f"{method} {parts.hostname} timed out after {timeout:g}s") from None
+                raise UpstreamFailed(f"{method} {parts.hostname} timed out after {timeout:g}s") from None
             except httpx.HTTPError as exc:
                 log.debug("http tool request failed", exc_info=True)
-                raise Invalid(f"{method} {parts.hostname} failed: {type(exc).__name__}") from None
+                raise UpstreamFailed(f"{method} {parts.hostname} failed: {type(exc).__name__}") from None
         await progress(1, 1, "done")
         payload = _decode(content, response.headers.get("content-type", ""))
         if response.status_code >= 400:
             excerpt = payload if isinstance(payload, str) else json.dumps(payload)
-            raise Invalid(f"{method} {parts.hostname} answered HTTP {response.status_code}: {excerpt[:500]}")
+            raise UpstreamFailed(f"{method} {parts.hostname} answered HTTP {response.status_code}: {excerpt[:500]}")
         return {"result": payload, "message": f"HTTP {response.status_code}"}
 
 
