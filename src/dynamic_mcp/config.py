@@ -101,6 +101,8 @@ class Settings:
     session_idle_timeout_seconds: int = 3600
     template_env_allowlist: tuple[str, ...] = ()
     max_body_bytes: int = 1_048_576
+    max_resource_bytes: int = 1_048_576
+    """Largest resource content stored or produced (docs/resources.md)."""
     validate_tool_input: bool = True
     allow_query_api_key: bool = True
     http_tool_allowed_hosts: tuple[str, ...] = ()
@@ -174,6 +176,7 @@ class Settings:
             session_idle_timeout_seconds=_int(env, "SESSION_IDLE_TIMEOUT_SECONDS", 3600),
             template_env_allowlist=_list(env, "TEMPLATE_ENV_ALLOWLIST"),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576, minimum=1),
+            max_resource_bytes=_int(env, "MAX_RESOURCE_BYTES", 1_048_576, minimum=1),
             validate_tool_input=_bool(env, "VALIDATE_TOOL_INPUT", True),
             allow_query_api_key=_bool(env, "ALLOW_QUERY_API_KEY", True),
             http_tool_allowed_hosts=_list(env, "HTTP_TOOL_ALLOWED_HOSTS"),

@@ -11,7 +11,9 @@ from dependency_injector import containers, providers
 
 from dynamic_mcp.adapters.handlers import http_tool
 from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
+from dynamic_mcp.adapters.mcp.completion import Completions
 from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
+from dynamic_mcp.adapters.mcp.resources import ResourceSubscriptions
 from dynamic_mcp.adapters.mcp.session_directory import RegistrySessionDirectory
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.adapters.memory.audit import InMemoryAuditStore
@@ -25,6 +27,7 @@ from dynamic_mcp.adapters.memory.repositories import (
     InMemoryToolRepository,
     InMemoryUserRepository,
 )
+from dynamic_mcp.adapters.memory.resources import InMemoryResourceRepository
 from dynamic_mcp.adapters.mongo.audit import MongoAuditStore
 from dynamic_mcp.adapters.mongo.changes import FOLLOWED, MongoChangeFeed
 from dynamic_mcp.adapters.mongo.client import check_reachable, connect_and_prepare, create_client, database, ping
@@ -35,6 +38,7 @@ from dynamic_mcp.adapters.mongo.mcp_sessions import MongoSessionRepository
 from dynamic_mcp.adapters.mongo.migration import migrate_plain_keys
 from dynamic_mcp.adapters.mongo.probe import MongoStorageProbe
 from dynamic_mcp.adapters.mongo.repositories import MongoPromptRepository, MongoToolRepository, MongoUserRepository
+from dynamic_mcp.adapters.mongo.resources import MongoResourceRepository
 from dynamic_mcp.adapters.security.keys import Sha256KeyHasher, UuidKeyIssuer
 from dynamic_mcp.adapters.system.clock import SystemClock
 from dynamic_mcp.adapters.system.email import UnconfiguredEmailSender
@@ -43,10 +47,17 @@ from dynamic_mcp.adapters.system.jsonschema_validator import JsonSchemaValidator
 from dynamic_mcp.adapters.system.postmark import PostmarkEmailSender
 from dynamic_mcp.adapters.system.prometheus import PrometheusMetrics
 from dynamic_mcp.adapters.system.tracing import configured_tracing
+from dynamic_mcp.adapters.system.uri_templates import SdkUriTemplates
 from dynamic_mcp.application.audit import AuditQueries, AuditRecorder
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.application.bootstrap import AdminBootstrap
-from dynamic_mcp.application.builtins import echo, prompt_management, tool_management, user_management
+from dynamic_mcp.application.builtins import (
+    echo,
+    prompt_management,
+    resource_management,
+    tool_management,
+    user_management,
+)
 from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepository
 from dynamic_mcp.application.calls import CallService
 from dynamic_mcp.application.catalog import Catalog
@@ -62,6 +73,9 @@ from dynamic_mcp.application.packages import HandlerRegistry
 from dynamic_mcp.application.prompts import PromptService
 from dynamic_mcp.application.queries import CatalogQueries
 from dynamic_mcp.application.registration import PackageRegistrar
+from dynamic_mcp.application.resource_management import ResourceManagement
+from dynamic_mcp.application.resource_registration import ResourceRegistration
+from dynamic_mcp.application.resources import ResourceService
 from dynamic_mcp.application.sharing import SharingService
 from dynamic_mcp.application.timing import TimedStore
 from dynamic_mcp.application.tools import ToolService
@@ -75,6 +89,7 @@ BUILTIN_PACKAGES = (
     user_management.PACKAGE,
     tool_management.PACKAGE,
     prompt_management.PACKAGE,
+    resource_management.PACKAGE,
     echo.PACKAGE,
     http_tool.PACKAGE,
 )
@@ -168,10 +183,18 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryPromptRepository, clock=clock),
         mongo=providers.Singleton(MongoPromptRepository, db=mongo_db, clock=clock),
     )
+    raw_resources = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(InMemoryResourceRepository, clock=clock),
+        mongo=providers.Singleton(MongoResourceRepository, db=mongo_db, clock=clock),
+    )
     # Store latency by operation, measured below the caches (only calls that reach the store).
     user_store = providers.Singleton(TimedStore, inner=raw_user_store, name="users", metrics=metrics, tracing=tracing)
     tool_store = providers.Singleton(TimedStore, inner=raw_tool_store, name="tools", metrics=metrics, tracing=tracing)
     prompts = providers.Singleton(TimedStore, inner=raw_prompts, name="prompts", metrics=metrics, tracing=tracing)
+    resources = providers.Singleton(
+        TimedStore, inner=raw_resources, name="resources", metrics=metrics, tracing=tracing
+    )
     users = providers.Singleton(CachedUserRepository, inner=user_store, metrics=metrics)
     tools = providers.Singleton(CachedToolRepository, inner=tool_store, metrics=metrics)
 
@@ -254,6 +277,22 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         server=facade,
     )
+    uri_templates = providers.Singleton(SdkUriTemplates)
+    resource_service = providers.Singleton(
+        ResourceService,
+        resources=resources,
+        catalog=catalog,
+        registry=registry,
+        templates=uri_templates,
+        max_bytes=settings.provided.max_resource_bytes,
+        server=facade,
+    )
+    resource_admin = providers.Singleton(
+        ResourceManagement, resources=resources, service=resource_service, catalog=catalog, clock=clock
+    )
+    resource_registration = providers.Singleton(
+        ResourceRegistration, resources=resources, service=resource_service, catalog=catalog, clock=clock
+    )
     registrar = providers.Singleton(
         PackageRegistrar,
         registry=registry,
@@ -264,6 +303,7 @@ class Container(containers.DeclarativeContainer):
         events=event_bus,
         clock=clock,
         omitted=providers.Callable(omitted_packages, settings),
+        resources=resource_registration,
     )
     bootstrap = providers.Singleton(AdminBootstrap, users=users, keys=key_issuer, onboarding=onboarding, clock=clock)
     builtin_packages = providers.List(
@@ -275,6 +315,7 @@ class Container(containers.DeclarativeContainer):
         ),
         providers.Singleton(tool_management.build_package, tools=tool_service),
         providers.Singleton(prompt_management.build_package, prompts=prompt_service),
+        providers.Singleton(resource_management.build_package, resources=resource_admin),
         providers.Singleton(echo.build_package),
         providers.Singleton(
             http_tool.build_package,
@@ -320,6 +361,8 @@ class Container(containers.DeclarativeContainer):
         metrics=metrics,
     )
     listener_registry = providers.Singleton(ListenerRegistry)
+    resource_subscriptions = providers.Singleton(ResourceSubscriptions, sessions=session_registry, metrics=metrics)
+    completions = providers.Singleton(Completions, resources=resource_service)
 
     # The browser console (docs/console.md): sign-ins kept where every instance can read them.
     console_sessions = providers.Selector(
@@ -381,6 +424,7 @@ def build_container(settings: Settings, *, tracing: Tracing | None = None) -> Co
     bus.subscribe(container.users().on_event)  # before sessions: notified clients re-read fresh state
     bus.subscribe(container.session_registry().on_event)
     bus.subscribe(container.listener_registry().on_event)  # 2026-era subscriptions/listen streams
+    bus.subscribe(container.resource_subscriptions().on_event)  # handshake-era resources/subscribe
     return container
 
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dynamic_mcp.application.packages import HandlerRegistry
 from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.errors import NotFound
-from dynamic_mcp.domain.events import ToolListChanged
+from dynamic_mcp.domain.events import ResourceListChanged, ResourceUpdated, ToolListChanged
+from dynamic_mcp.domain.resources import Resource
 from dynamic_mcp.domain.tools import MANAGEMENT_PACKAGES, SYSTEM_CREATOR, Tool
 from dynamic_mcp.domain.toolsets import SessionToolset
 from dynamic_mcp.domain.users import User
@@ -81,17 +82,26 @@ class Catalog:
             self._toolsets[user.email] = (user, version, toolset)
         return toolset
 
-    async def audience(self, tools: Iterable[Tool | None]) -> frozenset[str]:
-        """Emails of every user whose accessible set holds any of ``tools`` (docs/protocol.md)."""
+    async def audience(self, tools: Iterable[visibility.Guarded | None]) -> frozenset[str]:
+        """Emails of every user who reaches any of ``tools`` (docs/protocol.md); resources too, by the
+        same rule."""
         present = [t for t in tools if t is not None]
         if not present:
             return frozenset()
-        packages = self.packages
         return frozenset(
-            u.email
-            for u in await self._users.list_users()
-            if any(visibility.can_access(u, t, packages) for t in present)
+            u.email for u in await self._users.list_users() if any(visibility.reaches(u, t) for t in present)
         )
 
     async def announce_tool_change(self, *tools: Tool | None) -> None:
         await self._events.publish(ToolListChanged(await self.audience(tools)))
+
+    async def announce_resource_change(self, *resources: Resource | None, content_changed: bool = True) -> None:
+        """``resources/list_changed`` to whoever reaches any of them; ``resources/updated`` for each
+        plain URI whose content may have changed, to its subscribers among those users."""
+        audience = await self.audience(resources)
+        if not audience:
+            return
+        await self._events.publish(ResourceListChanged(audience))
+        if content_changed:
+            for uri in sorted({r.uri for r in resources if r is not None and not r.template}):
+                await self._events.publish(ResourceUpdated(uri, audience))

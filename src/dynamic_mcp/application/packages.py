@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from dynamic_mcp.domain.errors import Conflict
-from dynamic_mcp.ports.handlers import PromptHandler, ToolHandler
+from dynamic_mcp.ports.handlers import PromptHandler, ResourceHandler, ToolHandler
 
 
 @attrs.frozen
@@ -24,6 +24,10 @@ class HandlerPackage:
     """Runs the package's prompts; without it, ``handler`` is called with a no-op progress."""
     auth_routes: Sequence[Mapping[str, Any]] = ()
     """``{method, path, handler}`` HTTP routes mounted on the server's app (docs/tools.md)."""
+    resources: Sequence[Mapping[str, Any]] = ()
+    """Resource and resource-template definitions (docs/resources.md), stored with the package as creator."""
+    resource_handler: ResourceHandler | None = None
+    """Produces the content of the package's resources and of resources whose handler names it."""
 
 
 async def no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:

@@ -11,6 +11,7 @@ import attrs
 from dynamic_mcp.application.catalog import Catalog
 from dynamic_mcp.application.definitions import parse_roles, tool_from_definition
 from dynamic_mcp.application.packages import HandlerPackage, HandlerRegistry
+from dynamic_mcp.application.resource_registration import ResourceRegistration
 from dynamic_mcp.domain.documents import check_storable
 from dynamic_mcp.domain.errors import Invalid
 from dynamic_mcp.domain.events import PromptListChanged
@@ -61,6 +62,7 @@ class PackageRegistrar:
         events: EventPublisher,
         clock: Clock,
         omitted: frozenset[str] = frozenset(),
+        resources: ResourceRegistration | None = None,
     ) -> None:
         self._registry = registry
         self._tools = tools
@@ -70,6 +72,7 @@ class PackageRegistrar:
         self._events = events
         self._clock = clock
         self._omitted = omitted
+        self._resources = resources
 
     def is_omitted(self, name: str) -> bool:
         return name in self._omitted
@@ -84,10 +87,13 @@ class PackageRegistrar:
         if self.is_omitted(package.name):
             await self._tools.delete_by_creator(package.name)
             await self._prompts.delete_by_creator(package.name)
+            if self._resources is not None:
+                await self._resources.omit(package.name)
             log.info("handler package omitted", extra={"package": package.name})
             return
         tools = [tool_from_definition(d, package.name, self._validator) for d in package.tools]
         prompts = [prompt_from_definition(d, package.name) for d in package.prompts]
+        resources = self._resources.parse(package) if self._resources is not None else []
         before = [t for t in await self._tools.list_all() if t.creator == package.name]
         now = self._clock.now()
         stored: list[Tool] = []
@@ -99,6 +105,8 @@ class PackageRegistrar:
             await self._prompts.upsert(attrs.evolve(prompt, created_at=now, updated_at=now))
         await self._prompts.delete_by_creator(package.name, frozenset(p.name for p in prompts))
         self._registry.add(package)
+        if self._resources is not None:
+            await self._resources.store(package, resources, announce=announce)
         if package.init is not None:
             await package.init()
         if announce:

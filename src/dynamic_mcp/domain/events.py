@@ -32,4 +32,19 @@ class UserChanged:
     email: str
 
 
-ChangeEvent = ToolListChanged | PromptListChanged | UserSessionsRevoked | UserChanged
+@attrs.frozen
+class ResourceListChanged:
+    emails: frozenset[str] | None
+
+
+@attrs.frozen
+class ResourceUpdated:
+    """The content at ``uri`` changed; only sessions subscribed to it, of these users, are told."""
+
+    uri: str
+    emails: frozenset[str] | None
+
+
+ChangeEvent = (
+    ToolListChanged | PromptListChanged | UserSessionsRevoked | UserChanged | ResourceListChanged | ResourceUpdated
+)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import attrs
 
+from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.tools import HandlerRef
 from dynamic_mcp.domain.users import User
 
@@ -29,13 +30,20 @@ class Prompt:
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
+    @property
+    def creator(self) -> str:
+        return self.created_by
+
+    @property
+    def open_to_all(self) -> bool:
+        """A prompt without roles, or always visible, reaches everyone (docs/access.md)."""
+        return self.always_visible or not self.roles_permitted
+
+    @property
+    def share_names(self) -> tuple[str, str | None]:
+        return f"{self.created_by}:{self.name}", self.name
+
 
 def can_see_prompt(user: User, prompt: Prompt) -> bool:
-    """See docs/access.md."""
-    return (
-        user.is_admin
-        or prompt.created_by == user.email
-        or prompt.always_visible
-        or not prompt.roles_permitted
-        or user.has_any_role(prompt.roles_permitted)
-    )
+    """See docs/access.md: the one access rule; prompts are never shared."""
+    return visibility.can_reach(user, prompt)

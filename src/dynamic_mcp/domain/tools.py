@@ -16,7 +16,7 @@ NAMESPACE_SEPARATOR = ":"
 # An input schema is walked on every call: keep it small and shallow.
 MAX_SCHEMA_DEPTH = 32
 MAX_SCHEMA_SIZE = 64 * 1024
-MANAGEMENT_PACKAGES = frozenset({"user-management", "tool-management", "prompt-management"})
+MANAGEMENT_PACKAGES = frozenset({"user-management", "tool-management", "prompt-management", "resource-management"})
 """The built-in packages whose handlers act on users, tools and prompts with the caller's rights."""
 
 
@@ -45,6 +45,14 @@ class Tool:
     @property
     def namespaced_id(self) -> str:
         return namespaced_id(self.creator, self.name)
+
+    @property
+    def open_to_all(self) -> bool:
+        return False  # alwaysVisible keeps a tool from being hidden; it grants no reach
+
+    @property
+    def share_names(self) -> tuple[str, str | None]:
+        return self.namespaced_id, self.name
 
     def is_package_tool(self, packages: frozenset[str]) -> bool:
         return self.creator == SYSTEM_CREATOR or self.creator in packages

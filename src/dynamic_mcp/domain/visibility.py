@@ -7,30 +7,68 @@ creator is one of them (or ``system``) is a package tool.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 import attrs
 
 from dynamic_mcp.domain.roles import ADMIN, MANAGER_ROLES, POWER_USER
-from dynamic_mcp.domain.sharing import AccessLevel
+from dynamic_mcp.domain.sharing import AccessLevel, Share
 from dynamic_mcp.domain.tools import SYSTEM_CREATOR, Tool
 from dynamic_mcp.domain.users import User
 
 
-def can_access(user: User, tool: Tool, packages: frozenset[str]) -> bool:
-    """Is ``tool`` in A(user)? (docs/access.md)."""
+class Guarded(Protocol):
+    """What the access rule reads of anything users reach: tools, prompts and resources alike."""
+
+    @property
+    def creator(self) -> str: ...
+
+    @property
+    def roles_permitted(self) -> tuple[str, ...] | None: ...
+
+    @property
+    def open_to_all(self) -> bool:
+        """Reaches every user whatever their roles (prompts without roles, always-visible prompts)."""
+        ...
+
+    @property
+    def share_names(self) -> tuple[str, str | None]:
+        """(namespaced id, legacy plain name or None): the ids a share may name it by."""
+        ...
+
+
+def can_reach(user: User, item: Guarded, shares: Iterable[Share] = ()) -> bool:
+    """The one access rule (docs/access.md): admins, the creator (or ``system``), an open item,
+    a role in ``rolesPermitted`` (nested), or one of ``shares`` naming the item."""
     if user.is_admin:
         return True
-    if tool.creator == user.email or tool.creator == SYSTEM_CREATOR:
+    if item.creator == user.email or item.creator == SYSTEM_CREATOR:
         return True
-    if user.has_any_role(tool.roles_permitted):
+    if item.open_to_all or user.has_any_role(item.roles_permitted):
         return True
-    return any(_share_matches(share.tool_id, tool) for share in user.shared_tools)
+    return any(_names(share.tool_id, item) for share in shares)
+
+
+def _names(share_id: str, item: Guarded) -> bool:
+    namespaced, plain = item.share_names
+    if share_id == namespaced:
+        return True
+    # legacy plain-name share (tools only): every tool of that name
+    return plain is not None and ":" not in share_id and share_id == plain
+
+
+def reaches(user: User, item: Guarded) -> bool:
+    """``can_reach`` with the user's shares of the item's kind (only tools are shared today)."""
+    return can_reach(user, item, user.shared_tools if isinstance(item, Tool) else ())
+
+
+def can_access(user: User, tool: Tool, packages: frozenset[str]) -> bool:
+    """Is ``tool`` in A(user)? (docs/access.md)."""
+    return can_reach(user, tool, user.shared_tools)
 
 
 def _share_matches(share_tool_id: str, tool: Tool) -> bool:
-    if ":" in share_tool_id:
-        return share_tool_id == tool.namespaced_id
-    return share_tool_id == tool.name  # legacy plain-name share: every tool of that name
+    return _names(share_tool_id, tool)
 
 
 def is_hidden(user: User, tool: Tool) -> bool:
@@ -146,11 +184,13 @@ __all__ = [
     "can_act_on_user",
     "can_change_reach",
     "can_delete_tool",
+    "can_reach",
     "can_share_tool",
     "can_update_tool",
     "is_hidden",
     "is_manager",
     "pick_by_name",
+    "reaches",
     "resolve",
     "visible",
 ]

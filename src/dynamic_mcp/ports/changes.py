@@ -12,6 +12,7 @@ from typing import Protocol
 import attrs
 
 from dynamic_mcp.domain.prompts import Prompt
+from dynamic_mcp.domain.resources import Resource
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import User
 
@@ -48,6 +49,12 @@ class PromptStored(StoredChange):
 
 
 @attrs.frozen
+class ResourceStored(StoredChange):
+    before: Resource | None
+    after: Resource | None
+
+
+@attrs.frozen
 class StoreReset:
     """The feed lost track (history gone, collection dropped, unreadable record): nothing cached
     from the store can be trusted any more. Only sent once the feed follows again."""
@@ -55,7 +62,7 @@ class StoreReset:
     reason: str
 
 
-Change = UserStored | ToolStored | PromptStored | StoreReset
+Change = UserStored | ToolStored | PromptStored | ResourceStored | StoreReset
 
 
 class ChangeFeed(Protocol):

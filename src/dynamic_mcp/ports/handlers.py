@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from dynamic_mcp.domain.resources import Resource
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.server import HandlerServer
@@ -45,3 +46,19 @@ class PromptContext:
 
 PromptHandler = Callable[[dict[str, Any], PromptContext, Mapping[str, Any]], Awaitable[Mapping[str, Any]]]
 """``(arguments, context, config) -> {description?, messages: [...]}``."""
+
+
+@attrs.frozen
+class ResourceContext:
+    """Handed to a package's resource handler (docs/resources.md)."""
+
+    session_id: str | None
+    user: User
+    uri: str
+    resource: Resource
+    server: HandlerServer | None = None
+
+
+ResourceHandler = Callable[[str, dict[str, str], ResourceContext, Mapping[str, Any]], Awaitable[Mapping[str, Any]]]
+"""``(uri, variables, context, config) -> {text | blob, mimeType?}`` or ``{contents: [{uri?, text | blob,
+mimeType?}, ...]}``; ``variables`` are a template's values (empty for a plain resource)."""

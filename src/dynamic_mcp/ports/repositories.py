@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import attrs
 
 from dynamic_mcp.domain.prompts import Prompt
+from dynamic_mcp.domain.resources import Resource
 from dynamic_mcp.domain.sharing import Share
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import ApiKeyDigest, User
@@ -123,3 +124,25 @@ class PromptRepository(Protocol):
     async def delete(self, name: str) -> bool: ...
 
     async def delete_by_creator(self, created_by: str, keep_names: frozenset[str] = frozenset()) -> int: ...
+
+
+class ResourceRepository(Protocol):
+    """Resources and resource templates, keyed by (creator, uri) (docs/resources.md)."""
+
+    async def list_all(self) -> list[Resource]: ...
+
+    async def get(self, creator: str, uri: str) -> Resource | None: ...
+
+    async def upsert(self, resource: Resource) -> Resource:
+        """Insert, or replace the resource with the same (creator, uri); keeps the original createdAt."""
+        ...
+
+    async def update(self, creator: str, uri: str, changes: Mapping[str, Any]) -> Resource:
+        """Apply attribute changes (domain attribute names); NotFound if absent."""
+        ...
+
+    async def delete(self, creator: str, uri: str) -> bool: ...
+
+    async def delete_by_creator(self, creator: str, keep_uris: frozenset[str] = frozenset()) -> int:
+        """Delete the creator's resources except ``keep_uris``; returns how many went."""
+        ...

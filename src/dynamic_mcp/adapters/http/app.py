@@ -21,10 +21,12 @@ from dynamic_mcp.adapters.http.observe import RequestObserver
 from dynamic_mcp.adapters.http.rest import rest_exception_handlers, rest_openapi_config, rest_router
 from dynamic_mcp.adapters.http.routes import HttpRoute, check_new_routes, to_litestar
 from dynamic_mcp.adapters.mcp import redaction
+from dynamic_mcp.adapters.mcp.completion import install_completion
 from dynamic_mcp.adapters.mcp.gate import McpGate
 from dynamic_mcp.adapters.mcp.manager import DynamicSessionManager
 from dynamic_mcp.adapters.mcp.modern import ModernEntry, enable_modern_era
 from dynamic_mcp.adapters.mcp.origins import origin_policy
+from dynamic_mcp.adapters.mcp.resources import install_resources
 from dynamic_mcp.adapters.mcp.server import build_server
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.adapters.system.prometheus import CONTENT_TYPE, PrometheusMetrics
@@ -119,6 +121,8 @@ def create_app(
         container.metrics(),
         container.tracing(),
     )
+    install_resources(mcp_server, container.resource_service(), container.resource_subscriptions())
+    install_completion(mcp_server, container.completions())
     listeners = container.listener_registry()
     enable_modern_era(mcp_server, listeners, container.call_service())
     manager = DynamicSessionManager(

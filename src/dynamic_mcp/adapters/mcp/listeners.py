@@ -19,10 +19,24 @@ from typing import Any
 
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
-from mcp.server.subscriptions import ListenHandler, PromptsListChanged, ServerEvent, ToolsListChanged
+from mcp.server.subscriptions import (
+    ListenHandler,
+    PromptsListChanged,
+    ResourcesListChanged,
+    ServerEvent,
+    ToolsListChanged,
+)
+from mcp.server.subscriptions import ResourceUpdated as ResourceUpdatedEvent
 from mcp.shared.exceptions import MCPError
 
-from dynamic_mcp.domain.events import ChangeEvent, PromptListChanged, ToolListChanged, UserSessionsRevoked
+from dynamic_mcp.domain.events import (
+    ChangeEvent,
+    PromptListChanged,
+    ResourceListChanged,
+    ResourceUpdated,
+    ToolListChanged,
+    UserSessionsRevoked,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +117,11 @@ class ListenerRegistry:
             self.deliver(event.emails, ToolsListChanged())
         elif isinstance(event, PromptListChanged):
             self.deliver(event.emails, PromptsListChanged())
+        elif isinstance(event, ResourceListChanged):
+            self.deliver(event.emails, ResourcesListChanged())
+        elif isinstance(event, ResourceUpdated):
+            # each stream forwards it only when its listen request named this URI
+            self.deliver(event.emails, ResourceUpdatedEvent(uri=event.uri))
         elif isinstance(event, UserSessionsRevoked):
             self.end_streams(event.email)
 

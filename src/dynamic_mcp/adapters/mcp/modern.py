@@ -43,6 +43,8 @@ DISCOVER_TTL_MS = 3_600_000
 CACHE_HINTS = {
     "tools/list": CacheHint(ttl_ms=LIST_TTL_MS, scope="private"),
     "prompts/list": CacheHint(ttl_ms=LIST_TTL_MS, scope="private"),
+    "resources/list": CacheHint(ttl_ms=LIST_TTL_MS, scope="private"),
+    "resources/templates/list": CacheHint(ttl_ms=LIST_TTL_MS, scope="private"),
     "server/discover": CacheHint(ttl_ms=DISCOVER_TTL_MS, scope="public"),
 }
 # Newest first: the 2026 era, then the handshake era's versions, all served on this endpoint.

@@ -29,7 +29,7 @@ SESSION_HEADER = "mcp-session-id"
 
 
 class DynamicServer(Server[Any]):
-    """Advertises listChanged for tools and prompts: the session manager starts sessions without
+    """Advertises listChanged for tools, prompts and resources: the session manager starts sessions without
     initialization options, so the defaults must say it (SDK default is false)."""
 
     def create_initialization_options(
@@ -39,7 +39,8 @@ class DynamicServer(Server[Any]):
         extensions: dict[str, dict[str, Any]] | None = None,
     ) -> Any:
         return super().create_initialization_options(
-            notification_options or NotificationOptions(tools_changed=True, prompts_changed=True),
+            notification_options
+            or NotificationOptions(tools_changed=True, prompts_changed=True, resources_changed=True),
             experimental_capabilities,
             extensions,
         )

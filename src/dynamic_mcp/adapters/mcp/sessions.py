@@ -20,7 +20,13 @@ from typing import Any, Protocol
 import attrs
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
 
-from dynamic_mcp.domain.events import ChangeEvent, PromptListChanged, ToolListChanged, UserSessionsRevoked
+from dynamic_mcp.domain.events import (
+    ChangeEvent,
+    PromptListChanged,
+    ResourceListChanged,
+    ToolListChanged,
+    UserSessionsRevoked,
+)
 from dynamic_mcp.domain.mcp_sessions import StoredSession, expiry, session_key
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.mcp_sessions import RECHECK, SessionRepository
@@ -36,6 +42,7 @@ MAX_TOUCH_INTERVAL_SECONDS = 60.0
 NOTIFICATION_KINDS = {
     "send_tool_list_changed": "tools_list_changed",
     "send_prompt_list_changed": "prompts_list_changed",
+    "send_resource_list_changed": "resources_list_changed",
 }
 
 
@@ -289,6 +296,8 @@ class SessionRegistry:
             await self._notify(event.emails, "send_tool_list_changed")
         elif isinstance(event, PromptListChanged):
             await self._notify(event.emails, "send_prompt_list_changed")
+        elif isinstance(event, ResourceListChanged):
+            await self._notify(event.emails, "send_resource_list_changed")
         elif isinstance(event, UserSessionsRevoked):
             await self.revoke(event.email)
 

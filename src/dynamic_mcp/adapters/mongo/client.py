@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 USERS = "users"
 TOOLS = "tools"
 PROMPTS = "prompts"
+RESOURCES = "resources"
 CONSOLE_SESSIONS = "consoleSessions"
 MCP_SESSIONS = "mcpSessions"
 
@@ -41,6 +42,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     TOOLS: [IndexModel([("name", ASCENDING), ("creator", ASCENDING)], unique=True, name="name_1_creator_1")],
     PROMPTS: [IndexModel([("name", ASCENDING)], unique=True, name="name_1")],
+    RESOURCES: [IndexModel([("creator", ASCENDING), ("uri", ASCENDING)], unique=True, name="creator_1_uri_1")],
     CONSOLE_SESSIONS: [
         IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiresAt_ttl"),
         IndexModel([("email", ASCENDING)], name="email_1"),

@@ -23,6 +23,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.preconf.bson import BsonConverter, make_converter
 
 from dynamic_mcp.domain.prompts import Prompt, PromptArgument
+from dynamic_mcp.domain.resources import Resource
 from dynamic_mcp.domain.sharing import AccessLevel, Share
 from dynamic_mcp.domain.tools import HandlerRef, Tool
 from dynamic_mcp.domain.users import ApiKeyDigest, User
@@ -73,6 +74,23 @@ PROMPT_FIELDS = {
     "created_at": "createdAt",
     "updated_at": "updatedAt",
 }
+RESOURCE_FIELDS = {
+    "uri": "uri",
+    "name": "name",
+    "creator": "creator",
+    "template": "template",
+    "title": "title",
+    "description": "description",
+    "mime_type": "mimeType",
+    "text": "text",
+    "blob": "blob",
+    "handler": "handler",
+    "roles_permitted": "rolesPermitted",
+    "always_visible": "alwaysVisible",
+    "completions": "completions",
+    "created_at": "createdAt",
+    "updated_at": "updatedAt",
+}
 
 
 def _as_utc(value: Any, _: type) -> datetime:
@@ -115,6 +133,7 @@ def _make_converter() -> BsonConverter:
     _register(conv, User, USER_FIELDS, skip=frozenset({"api_key"}))
     _register(conv, Tool, TOOL_FIELDS)
     _register(conv, Prompt, PROMPT_FIELDS)
+    _register(conv, Resource, RESOURCE_FIELDS)
     return conv
 
 
@@ -181,3 +200,12 @@ def field_changes(cls: type[Any], changes: Mapping[str, Any], fields: Mapping[st
         else:
             to_set[fields[name]] = converter.unstructure(value, unstructure_as=attributes[name].type)
     return to_set, to_unset
+
+
+def resource_to_document(resource: Resource) -> Document:
+    doc: Document = converter.unstructure(resource, Resource)
+    return doc
+
+
+def resource_from_document(doc: Mapping[str, Any]) -> Resource:
+    return converter.structure(doc, Resource)

@@ -11,10 +11,11 @@ from pymongo import ReturnDocument
 from dynamic_mcp.adapters.mongo.mappers import Document
 from dynamic_mcp.domain.errors import StorageUnavailable
 from dynamic_mcp.domain.prompts import Prompt
+from dynamic_mcp.domain.resources import Resource
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import User
 
-R = TypeVar("R", User, Tool, Prompt)
+R = TypeVar("R", User, Tool, Prompt, Resource)
 AFTER = ReturnDocument.AFTER
 
 
