@@ -248,6 +248,7 @@ class Container(containers.DeclarativeContainer):
         tools=tools,
         prompts=prompts,
         allowed_roles=settings.provided.allowed_roles,
+        resources=resources,
     )
     catalog_queries = providers.Singleton(CatalogQueries, catalog=catalog, users=users)
     sharing_service = providers.Singleton(SharingService, users=users, catalog=catalog, events=event_bus, clock=clock)

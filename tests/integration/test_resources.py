@@ -31,9 +31,7 @@ class Inbox:
         self.seen: list[Any] = []
 
     async def __call__(self, message: Any) -> None:
-        if isinstance(message, types.ServerNotification | types.ResourceUpdatedNotification):
-            self.seen.append(message)
-        elif hasattr(message, "method"):
+        if hasattr(getattr(message, "root", message), "method"):  # notifications, not requests' errors
             self.seen.append(message)
 
     def methods(self) -> list[str]:
@@ -63,10 +61,32 @@ async def test_text_blob_and_private_resources(server: ServerProcess, users: Use
     _, user_key = await users.add("user")
     text_uri, blob_uri, private_uri = (f"test://{unique(k)}" for k in ("text", "blob", "private"))
     async with client(server, power_key, mode) as owner, client(server, user_key, mode) as reader:
-        await call_ok(owner, "add-resource", {"resourceDefinition": {
-            "uri": text_uri, "name": "notes", "mimeType": "text/plain", "text": "héllo", "rolesPermitted": ["user"]}})
-        await call_ok(owner, "add-resource", {"resourceDefinition": {
-            "uri": blob_uri, "name": "logo", "mimeType": "image/png", "blob": PNG, "rolesPermitted": ["user"]}})
+        await call_ok(
+            owner,
+            "add-resource",
+            {
+                "resourceDefinition": {
+                    "uri": text_uri,
+                    "name": "notes",
+                    "mimeType": "text/plain",
+                    "text": "héllo",
+                    "rolesPermitted": ["user"],
+                }
+            },
+        )
+        await call_ok(
+            owner,
+            "add-resource",
+            {
+                "resourceDefinition": {
+                    "uri": blob_uri,
+                    "name": "logo",
+                    "mimeType": "image/png",
+                    "blob": PNG,
+                    "rolesPermitted": ["user"],
+                }
+            },
+        )
         await call_ok(owner, "add-resource", {"resourceDefinition": {"uri": private_uri, "name": "mine", "text": "x"}})
         listed = {str(r.uri): r for r in (await reader.list_resources()).resources}
         assert text_uri in listed and blob_uri in listed and private_uri not in listed
@@ -101,7 +121,9 @@ async def test_template_reads_and_completes_its_variables(server: ServerProcess,
         content = (await reader.read_resource(base + "/123/data")).contents[0]
         assert isinstance(content, types.TextResourceContents)
         assert content.uri == base + "/123/data" and content.text == '{"id": "123", "templateTest": true}'
-        done = await reader.complete(types.ResourceTemplateReference(uri=base + "/{id}/data"), {"name": "id", "value": "12"})
+        done = await reader.complete(
+            types.ResourceTemplateReference(uri=base + "/{id}/data"), {"name": "id", "value": "12"}
+        )
         assert done.completion.values == ["123", "124"]
 
 
@@ -114,11 +136,14 @@ async def test_updates_reach_subscribed_sessions_only_handshake_era(server: Serv
     async with (
         client(server, power_key, "legacy") as owner,
         client(server, user_key, "legacy", watching) as w,
-        client(server, user_key, "legacy", idle) as i,
+        client(server, user_key, "legacy", idle),
         client(server, outsider_key, "legacy", outsider) as o,
     ):
-        await call_ok(owner, "add-resource", {"resourceDefinition": {
-            "uri": uri, "name": "w", "text": "v1", "rolesPermitted": ["user"]}})
+        await call_ok(
+            owner,
+            "add-resource",
+            {"resourceDefinition": {"uri": uri, "name": "w", "text": "v1", "rolesPermitted": ["user"]}},
+        )
         assert await watching.wait_for("notifications/resources/list_changed")
         assert await idle.wait_for("notifications/resources/list_changed")
         await w.subscribe_resource(uri)
@@ -151,8 +176,11 @@ async def test_listen_streams_get_resource_events_of_their_filter(server: Server
     ):
         tg.start_soon(mine.collect, sub)
         tg.start_soon(other.collect, stranger_sub)
-        await call_ok(owner, "add-resource", {"resourceDefinition": {
-            "uri": uri, "name": "l", "text": "v1", "rolesPermitted": ["user"]}})
+        await call_ok(
+            owner,
+            "add-resource",
+            {"resourceDefinition": {"uri": uri, "name": "l", "text": "v1", "rolesPermitted": ["user"]}},
+        )
         assert await mine.wait(lambda: mine.count(ResourcesListChanged) >= 1)
         await call_ok(owner, "update-resource", {"uri": uri, "updates": {"text": "v2"}})
         assert await mine.wait(lambda: any(isinstance(e, ResourceUpdated) and e.uri == uri for e in mine.seen))

@@ -15,7 +15,13 @@ from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepo
 from dynamic_mcp.application.catalog import Catalog
 from dynamic_mcp.application.changes import ChangeFollower, user_events
 from dynamic_mcp.application.packages import HandlerRegistry
-from dynamic_mcp.domain.events import PromptListChanged, ToolListChanged, UserChanged, UserSessionsRevoked
+from dynamic_mcp.domain.events import (
+    PromptListChanged,
+    ResourceListChanged,
+    ToolListChanged,
+    UserChanged,
+    UserSessionsRevoked,
+)
 from dynamic_mcp.domain.sharing import AccessLevel, Share
 from dynamic_mcp.domain.tools import HandlerRef, Tool
 from dynamic_mcp.domain.users import ApiKeyDigest, User
@@ -133,6 +139,7 @@ SHARE = Share("carol@x.io:t", "carol@x.io", AccessLevel.READ, None)
                 UserChanged(BOB.email),
                 ToolListChanged(frozenset({BOB.email})),
                 PromptListChanged(frozenset({BOB.email})),
+                ResourceListChanged(frozenset({BOB.email})),
             ],
         ),
         (None, [UserChanged(BOB.email), UserSessionsRevoked(BOB.email)]),

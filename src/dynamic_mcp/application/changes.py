@@ -25,21 +25,32 @@ from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.events import (
     ChangeEvent,
     PromptListChanged,
+    ResourceListChanged,
+    ResourceUpdated,
     ToolListChanged,
     UserChanged,
     UserSessionsRevoked,
 )
 from dynamic_mcp.domain.prompts import Prompt, can_see_prompt
+from dynamic_mcp.domain.resources import Resource
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import User
-from dynamic_mcp.ports.changes import Change, ChangeFeed, PromptStored, StoreReset, ToolStored, UserStored
+from dynamic_mcp.ports.changes import (
+    Change,
+    ChangeFeed,
+    PromptStored,
+    ResourceStored,
+    StoreReset,
+    ToolStored,
+    UserStored,
+)
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.events import EventPublisher
 from dynamic_mcp.ports.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T", Tool, Prompt)
+T = TypeVar("T", Tool, Prompt, Resource)
 
 RETRY_SECONDS = 1.0
 
@@ -63,7 +74,7 @@ def user_events(before: User | None, after: User | None, before_known: bool, ema
             return events  # nothing was there, nothing is: no session can care
         return [*events, UserSessionsRevoked(email)]
     if not before_known:
-        return [*events, ToolListChanged(audience), PromptListChanged(audience)]
+        return [*events, ToolListChanged(audience), PromptListChanged(audience), ResourceListChanged(audience)]
     if before is None:
         return events  # a new user has no session yet
     if before.api_key != after.api_key:
@@ -76,6 +87,7 @@ def user_events(before: User | None, after: User | None, before_known: bool, ema
         events.append(ToolListChanged(audience))
     if before.roles != after.roles:
         events.append(PromptListChanged(audience))
+        events.append(ResourceListChanged(audience))
     return events
 
 
@@ -153,6 +165,8 @@ class ChangeFollower:
             await self._tool_changed(change)
         elif isinstance(change, PromptStored):
             await self._prompt_changed(change)
+        elif isinstance(change, ResourceStored):
+            await self._resource_changed(change)
 
     def _measure(self, written_at: datetime | None) -> None:
         self.applied += 1
@@ -169,6 +183,7 @@ class ChangeFollower:
         self._tools.invalidate()
         await self._events.publish(ToolListChanged(None))
         await self._events.publish(PromptListChanged(None))
+        await self._events.publish(ResourceListChanged(None))
 
     async def _user_changed(self, change: UserStored) -> None:
         # Emails are ids and never change; should a record's email change anyway, the old
@@ -219,6 +234,28 @@ class ChangeFollower:
         audience = await self._audience(lambda u: any(can_see_prompt(u, p) for p in touched))
         if audience:
             await self._events.publish(PromptListChanged(audience))
+
+    async def _resource_changed(self, change: ResourceStored) -> None:
+        """The events ``Catalog.announce_resource_change`` publishes where the write was made."""
+        if change.before_known and _listed_alike(change.before, change.after):
+            return
+        touched = [r for r in (change.before, change.after) if r is not None]
+        audience: frozenset[str] | None = await self._audience(lambda u: any(visibility.reaches(u, r) for r in touched))
+        if not change.before_known:
+            audience = None  # who reached the record before is unknown: every session refetches
+        if audience is not None and not audience:
+            return
+        await self._events.publish(ResourceListChanged(audience))
+        before, after = change.before, change.after
+        content = (before is None) != (after is None) or (
+            before is not None
+            and after is not None
+            and (before.text, before.blob, before.handler, before.mime_type)
+            != (after.text, after.blob, after.handler, after.mime_type)
+        )
+        if content or not change.before_known:
+            for uri in sorted({r.uri for r in touched if not r.template}):
+                await self._events.publish(ResourceUpdated(uri, audience))
 
     async def _audience(self, affected: Callable[[User], bool]) -> frozenset[str]:
         return frozenset(u.email for u in await self._known_users() if affected(u))

@@ -10,7 +10,13 @@ from dynamic_mcp.application.results import ToolOutput
 from dynamic_mcp.application.serialization import user_json
 from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from dynamic_mcp.domain.events import PromptListChanged, ToolListChanged, UserChanged, UserSessionsRevoked
+from dynamic_mcp.domain.events import (
+    PromptListChanged,
+    ResourceListChanged,
+    ToolListChanged,
+    UserChanged,
+    UserSessionsRevoked,
+)
 from dynamic_mcp.domain.limits import parse_rate_limits
 from dynamic_mcp.domain.roles import ADMIN, BUILT_IN_ROLES, validate_roles
 from dynamic_mcp.domain.sharing import AccessLevel, Share, with_share
@@ -18,7 +24,14 @@ from dynamic_mcp.domain.users import User, is_valid_email, normalize_email
 from dynamic_mcp.ports.auth import KeyIssuer
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.events import EventPublisher
-from dynamic_mcp.ports.repositories import UNSET, PromptRepository, ToolRepository, UserFields, UserRepository
+from dynamic_mcp.ports.repositories import (
+    UNSET,
+    PromptRepository,
+    ResourceRepository,
+    ToolRepository,
+    UserFields,
+    UserRepository,
+)
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 1000
@@ -53,6 +66,7 @@ class UserService:
         tools: ToolRepository,
         prompts: PromptRepository,
         allowed_roles: tuple[str, ...] = BUILT_IN_ROLES,
+        resources: ResourceRepository | None = None,
     ) -> None:
         self._users = users
         self._catalog = catalog
@@ -63,6 +77,7 @@ class UserService:
         self._tools = tools
         self._prompts = prompts
         self.allowed_roles = allowed_roles
+        self._resources = resources
 
     async def list_users(
         self, caller: User, name_contains: str | None = None, skip: int = 0, limit: int = DEFAULT_PAGE
@@ -133,6 +148,7 @@ class UserService:
             await self._events.publish(ToolListChanged(frozenset({email})))
         if roles is not UNSET:
             await self._events.publish(PromptListChanged(frozenset({email})))
+            await self._events.publish(ResourceListChanged(frozenset({email})))
         return ToolOutput(user_json(user), message=f"User '{email}' updated successfully")
 
     def _parse_shares(self, value: object, caller: User) -> tuple[Share, ...]:
@@ -169,6 +185,10 @@ class UserService:
         audience = await self._catalog.audience(owned)
         await self._tools.delete_by_creator(email)
         prompts_deleted = await self._prompts.delete_by_creator(email)
+        owned_resources = [r for r in await self._resources.list_all() if r.creator == email] if self._resources else []
+        if self._resources is not None and owned_resources:
+            await self._resources.delete_by_creator(email)
+            await self._catalog.announce_resource_change(*owned_resources, content_changed=False)
         changed = await self._users.forget_tools_everywhere(frozenset(t.namespaced_id for t in owned))
         if not await self._users.delete(email):
             raise NotFound(f"User '{email}' not found")

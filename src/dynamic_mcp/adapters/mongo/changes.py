@@ -20,21 +20,39 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.change_stream import AsyncChangeStream
 from pymongo.errors import OperationFailure, PyMongoError
 
-from dynamic_mcp.adapters.mongo.client import PROMPTS, TOOLS, USERS, Document
+from dynamic_mcp.adapters.mongo.client import PROMPTS, RESOURCES, TOOLS, USERS, Document
 from dynamic_mcp.adapters.mongo.ledger import WriteLedger
-from dynamic_mcp.adapters.mongo.mappers import prompt_from_document, tool_from_document, user_from_document
-from dynamic_mcp.ports.changes import Change, ChangeFeed, PromptStored, StoreReset, ToolStored, UserStored
+from dynamic_mcp.adapters.mongo.mappers import (
+    prompt_from_document,
+    resource_from_document,
+    tool_from_document,
+    user_from_document,
+)
+from dynamic_mcp.ports.changes import (
+    Change,
+    ChangeFeed,
+    PromptStored,
+    ResourceStored,
+    StoreReset,
+    ToolStored,
+    UserStored,
+)
 
 log = logging.getLogger(__name__)
 
-FOLLOWED = (USERS, TOOLS, PROMPTS)
+FOLLOWED = (USERS, TOOLS, PROMPTS, RESOURCES)
 MAX_AWAIT_MS = 500
 RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
 # ChangeStreamHistoryLost, InvalidResumeToken (and the older "resume point may no longer be in the oplog").
 HISTORY_GONE_CODES = frozenset({286, 260, 280})
 RESETTING_OPERATIONS = frozenset({"drop", "rename", "dropDatabase", "invalidate"})
-DECODERS: Mapping[str, Any] = {USERS: user_from_document, TOOLS: tool_from_document, PROMPTS: prompt_from_document}
-RECORDS: Mapping[str, Any] = {USERS: UserStored, TOOLS: ToolStored, PROMPTS: PromptStored}
+DECODERS: Mapping[str, Any] = {
+    USERS: user_from_document,
+    TOOLS: tool_from_document,
+    PROMPTS: prompt_from_document,
+    RESOURCES: resource_from_document,
+}
+RECORDS: Mapping[str, Any] = {USERS: UserStored, TOOLS: ToolStored, PROMPTS: PromptStored, RESOURCES: ResourceStored}
 
 STANDALONE_CONSEQUENCE = (
     "this instance will not see changes made by other instances or by the CLI until it restarts. Run a "
@@ -68,7 +86,7 @@ class MongoChangeFeed(ChangeFeed):
         except PyMongoError as exc:  # e.g. a database user without the changeStream privilege
             log.warning("Change feed not started (%s: %s); %s", type(exc).__name__, exc, STANDALONE_CONSEQUENCE)
             return False
-        log.info("Following MongoDB changes to users, tools and prompts (change streams)")
+        log.info("Following MongoDB changes to users, tools, prompts and resources (change streams)")
         return True
 
     async def _enable_pre_images(self) -> None:
