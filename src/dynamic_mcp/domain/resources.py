@@ -110,9 +110,9 @@ def validate_content(
     if text is not None:
         if not isinstance(text, str):
             raise Invalid("text must be a string")
-        check_storable(text, "text", max_size=max_bytes + 1)
-        if len(text.encode("utf-8")) > max_bytes:
+        if len(text) > max_bytes or len(text.encode("utf-8", errors="surrogatepass")) > max_bytes:
             raise Invalid(f"text is too large (the limit is {max_bytes} bytes, MAX_RESOURCE_BYTES)")
+        check_storable(text, "text", max_size=max_bytes + 1)
         return text, None
     if blob is not None:
         if not isinstance(blob, str):

@@ -199,4 +199,7 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
 
 def build_package(policy: OutboundPolicy) -> HandlerPackage:
     """No tools of its own: users create http tools at run time with add-tool."""
-    return HandlerPackage(name=PACKAGE, tools=(), handler=HttpToolHandler(policy))
+    from dynamic_mcp.adapters.handlers.http_resource import HttpResourceHandler  # it builds on this module
+
+    handler = HttpToolHandler(policy)
+    return HandlerPackage(name=PACKAGE, tools=(), handler=handler, resource_handler=HttpResourceHandler(handler))
