@@ -192,9 +192,7 @@ class Container(containers.DeclarativeContainer):
     user_store = providers.Singleton(TimedStore, inner=raw_user_store, name="users", metrics=metrics, tracing=tracing)
     tool_store = providers.Singleton(TimedStore, inner=raw_tool_store, name="tools", metrics=metrics, tracing=tracing)
     prompts = providers.Singleton(TimedStore, inner=raw_prompts, name="prompts", metrics=metrics, tracing=tracing)
-    resources = providers.Singleton(
-        TimedStore, inner=raw_resources, name="resources", metrics=metrics, tracing=tracing
-    )
+    resources = providers.Singleton(TimedStore, inner=raw_resources, name="resources", metrics=metrics, tracing=tracing)
     users = providers.Singleton(CachedUserRepository, inner=user_store, metrics=metrics)
     tools = providers.Singleton(CachedToolRepository, inner=tool_store, metrics=metrics)
 
