@@ -8,7 +8,7 @@ import logging
 import attrs
 import click
 
-from dynamic_mcp.cli_support import audit_command, commands
+from dynamic_mcp.cli_support import audit_command, commands, upstreams_command
 from dynamic_mcp.metadata import COMMAND, DISTRIBUTION, package_version
 
 
@@ -91,6 +91,7 @@ main.add_command(commands.users)
 main.add_command(commands.tools)
 main.add_command(commands.prompts)
 main.add_command(audit_command.audit)
+main.add_command(upstreams_command.upstreams)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,17 @@ def _traces_endpoint(env: Mapping[str, str]) -> str:
     return ""
 
 
+MIN_SECRET_KEY_LENGTH = 16
+
+
+def _secret_key(env: Mapping[str, str]) -> str | None:
+    """The key that encrypts stored upstream credentials (docs/configuration.md); never logged."""
+    value = env.get("SECRET_KEY") or None
+    if value is not None and len(value) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters long")
+    return value
+
+
 @attrs.frozen
 class Settings:
     mongodb_uri: str | None = None
@@ -133,6 +144,9 @@ class Settings:
     otlp_traces_endpoint: str = ""
     """Where spans go over OTLP/HTTP; empty: no tracing (ADR 0018)."""
     otel_service_name: str = "dynamic-mcp"
+    secret_key: str | None = attrs.field(default=None, repr=False)
+    upstream_max_connections: int = 100
+    upstream_idle_seconds: int = 300
 
     @property
     def storage(self) -> str:
@@ -200,4 +214,7 @@ class Settings:
             rate_limit_sessions=_int(env, "RATE_LIMIT_SESSIONS", 60, maximum=10_000_000),
             otlp_traces_endpoint=_traces_endpoint(env),
             otel_service_name=(env.get("OTEL_SERVICE_NAME") or "").strip() or "dynamic-mcp",
+            secret_key=_secret_key(env),
+            upstream_max_connections=_int(env, "UPSTREAM_MAX_CONNECTIONS", 100, minimum=1, maximum=100_000),
+            upstream_idle_seconds=_int(env, "UPSTREAM_IDLE_SECONDS", 300, minimum=1, maximum=86_400),
         )

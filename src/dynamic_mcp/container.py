@@ -9,8 +9,9 @@ from importlib import metadata
 
 from dependency_injector import containers, providers
 
-from dynamic_mcp.adapters.handlers import http_tool
+from dynamic_mcp.adapters.handlers import http_tool, mcp_tool
 from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
+from dynamic_mcp.adapters.handlers.upstream_pool import PooledUpstreamGateway
 from dynamic_mcp.adapters.mcp.completion import Completions
 from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
 from dynamic_mcp.adapters.mcp.resources import ResourceSubscriptions
@@ -28,6 +29,7 @@ from dynamic_mcp.adapters.memory.repositories import (
     InMemoryUserRepository,
 )
 from dynamic_mcp.adapters.memory.resources import InMemoryResourceRepository
+from dynamic_mcp.adapters.memory.upstreams import InMemoryUpstreamRepository
 from dynamic_mcp.adapters.mongo.audit import MongoAuditStore
 from dynamic_mcp.adapters.mongo.changes import FOLLOWED, MongoChangeFeed
 from dynamic_mcp.adapters.mongo.client import check_reachable, connect_and_prepare, create_client, database, ping
@@ -39,7 +41,9 @@ from dynamic_mcp.adapters.mongo.migration import migrate_plain_keys
 from dynamic_mcp.adapters.mongo.probe import MongoStorageProbe
 from dynamic_mcp.adapters.mongo.repositories import MongoPromptRepository, MongoToolRepository, MongoUserRepository
 from dynamic_mcp.adapters.mongo.resources import MongoResourceRepository
+from dynamic_mcp.adapters.mongo.upstreams import MongoUpstreamRepository
 from dynamic_mcp.adapters.security.keys import Sha256KeyHasher, UuidKeyIssuer
+from dynamic_mcp.adapters.security.secret_box import AesGcmSecretBox
 from dynamic_mcp.adapters.system.clock import SystemClock
 from dynamic_mcp.adapters.system.email import UnconfiguredEmailSender
 from dynamic_mcp.adapters.system.environment import OsEnvironment
@@ -56,6 +60,7 @@ from dynamic_mcp.application.builtins import (
     prompt_management,
     resource_management,
     tool_management,
+    upstream_management,
     user_management,
 )
 from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepository
@@ -79,6 +84,7 @@ from dynamic_mcp.application.resources import ResourceService
 from dynamic_mcp.application.sharing import SharingService
 from dynamic_mcp.application.timing import TimedStore
 from dynamic_mcp.application.tools import ToolService
+from dynamic_mcp.application.upstreams import UpstreamService
 from dynamic_mcp.application.users import UserService
 from dynamic_mcp.config import Settings
 from dynamic_mcp.domain.limits import RateLimits
@@ -92,6 +98,8 @@ BUILTIN_PACKAGES = (
     resource_management.PACKAGE,
     echo.PACKAGE,
     http_tool.PACKAGE,
+    upstream_management.PACKAGE,
+    mcp_tool.PACKAGE,
 )
 
 
@@ -227,6 +235,21 @@ class Container(containers.DeclarativeContainer):
         metrics=metrics,
     )
 
+    # Upstream MCP servers (docs/upstreams.md): records, sealed secrets, the pooled client sessions.
+    outbound_policy = providers.Singleton(OutboundPolicy.from_entries, settings.provided.http_tool_allowed_hosts)
+    secret_box = providers.Singleton(AesGcmSecretBox, secret_key=settings.provided.secret_key)
+    upstream_store = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(InMemoryUpstreamRepository, clock=clock),
+        mongo=providers.Singleton(MongoUpstreamRepository, db=mongo_db, clock=clock),
+    )
+    upstream_gateway = providers.Singleton(
+        PooledUpstreamGateway,
+        policy=outbound_policy,
+        max_connections=settings.provided.upstream_max_connections,
+        idle_seconds=settings.provided.upstream_idle_seconds,
+    )
+
     registry = providers.Singleton(HandlerRegistry)
     identity = providers.Singleton(
         ServerIdentity, name=config.server_name, url=config.server_url, admin_email=config.admin_email
@@ -266,6 +289,15 @@ class Container(containers.DeclarativeContainer):
         audit=audit,
         limits=rate_limits,
         tracing=tracing,
+    )
+    upstream_service = providers.Singleton(
+        UpstreamService,
+        upstreams=upstream_store,
+        tools=tools,
+        tool_service=tool_service,
+        users=users,
+        gateway=upstream_gateway,
+        box=secret_box,
     )
     prompt_service = providers.Singleton(
         PromptService,
@@ -316,10 +348,9 @@ class Container(containers.DeclarativeContainer):
         providers.Singleton(prompt_management.build_package, prompts=prompt_service),
         providers.Singleton(resource_management.build_package, resources=resource_admin),
         providers.Singleton(echo.build_package),
-        providers.Singleton(
-            http_tool.build_package,
-            policy=providers.Callable(lambda s: OutboundPolicy.from_entries(s.http_tool_allowed_hosts), settings),
-        ),
+        providers.Singleton(http_tool.build_package, policy=outbound_policy),
+        providers.Singleton(upstream_management.build_package, upstreams=upstream_service),
+        providers.Singleton(mcp_tool.build_package, upstreams=upstream_service, gateway=upstream_gateway),
     )
     lifecycle = providers.Singleton(
         ServerLifecycle,

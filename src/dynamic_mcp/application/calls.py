@@ -31,7 +31,7 @@ from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.toolsets import SessionToolset
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.environment import Environment
-from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
+from dynamic_mcp.ports.handlers import ForwardedResult, ProgressReporter, ToolContext
 from dynamic_mcp.ports.metrics import CallOutcomeKind, Metrics, NoMetrics
 from dynamic_mcp.ports.server import HandlerServer
 from dynamic_mcp.ports.tracing import NoTracing, Span, Tracing
@@ -42,11 +42,13 @@ log = logging.getLogger(__name__)
 
 @attrs.frozen
 class CallOutcome:
-    """What the transport sends back: one text item, flagged when it is an error."""
+    """What the transport sends back: one text item, flagged when it is an error; or, for a
+    relayed call, the upstream's whole result (``forwarded``, MCP wire form) with ``text`` its JSON."""
 
     text: str
     is_error: bool = False
     kind: CallOutcomeKind = "ok"
+    forwarded: Mapping[str, Any] | None = None
 
     @classmethod
     def error(cls, message: str, kind: CallOutcomeKind = "error") -> CallOutcome:
@@ -259,6 +261,10 @@ class CallService:
             # The handler is code we do not control: log it here, never send a traceback.
             log.exception("tool handler failed", extra={"tool": tool.namespaced_id})
             return CallOutcome.error(f"Tool {tool.name} failed with an internal error")
+        if isinstance(output, ForwardedResult):
+            failed = bool(output.result.get("isError"))
+            text = json.dumps(output.result, default=str, ensure_ascii=False)
+            return CallOutcome(text, is_error=failed, kind="error" if failed else "ok", forwarded=output.result)
         return CallOutcome(_to_text(output))
 
 

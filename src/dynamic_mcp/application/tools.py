@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -17,7 +17,7 @@ from dynamic_mcp.application.definitions import (
 )
 from dynamic_mcp.application.results import ToolOutput
 from dynamic_mcp.domain import visibility
-from dynamic_mcp.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from dynamic_mcp.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from dynamic_mcp.domain.events import ToolListChanged, UserChanged
 from dynamic_mcp.domain.tools import MANAGEMENT_PACKAGES, SYSTEM_CREATOR, Tool
 from dynamic_mcp.domain.users import User
@@ -96,6 +96,19 @@ class ToolService:
         definition = unwrap_definition(definition)
         if not isinstance(definition, Mapping) or not definition.get("name"):
             raise Invalid("A valid toolDefinition object with a name is required")
+        tool = self._checked_new_tool(caller, definition)
+        previous = await self._tools.get(caller.email, tool.name)
+        # the store keeps a replaced tool's createdAt (ToolRepository.upsert contract)
+        stored = await self._tools.upsert(_replace(tool, {"updated_at": self._clock.now()}))
+        await self._catalog.announce_tool_change(previous, stored)
+        verb = "replaced" if previous else "created"
+        return ToolOutput(
+            {"success": True, "name": stored.name},
+            message=f"Tool '{stored.namespaced_id}' {verb}",
+        )
+
+    def _checked_new_tool(self, caller: User, definition: Mapping[str, Any]) -> Tool:
+        """Every rule a new tool of ``caller`` must pass, whichever use case creates it."""
         if not visibility.is_manager(caller):
             raise Forbidden("Only admins and power users can create tools")
         if caller.email in self._catalog.packages or caller.email == SYSTEM_CREATOR:
@@ -105,14 +118,42 @@ class ToolService:
             raise Conflict(f"'{tool.name}' is the name of a built-in tool; choose another name")
         self._require_registered(tool)
         self._require_handler_right(caller, tool)
-        previous = await self._tools.get(caller.email, tool.name)
-        # the store keeps a replaced tool's createdAt (ToolRepository.upsert contract)
-        stored = await self._tools.upsert(_replace(tool, {"updated_at": self._clock.now()}))
-        await self._catalog.announce_tool_change(previous, stored)
-        verb = "replaced" if previous else "created"
-        return ToolOutput(
-            {"success": True, "name": stored.name},
-            message=f"Tool '{stored.namespaced_id}' {verb}",
+        return tool
+
+    async def sync_tools(
+        self, caller: User, definitions: Sequence[Mapping[str, Any]], remove: Sequence[str]
+    ) -> ToolSync:
+        """Create or replace the caller's tools of ``definitions`` and delete the caller's tools
+        named in ``remove``, under the rules of add-tool; one notification reaches every user whose
+        tools changed. A definition that breaks a rule is skipped and reported, not fatal."""
+        written: list[tuple[Tool | None, Tool]] = []
+        skipped: dict[str, str] = {}
+        for definition in definitions:
+            try:
+                tool = self._checked_new_tool(caller, definition)
+            except DomainError as exc:
+                skipped[str(definition.get("name"))] = exc.message
+                continue
+            previous = await self._tools.get(caller.email, tool.name)
+            if previous is not None and _same_definition(previous, tool):
+                continue
+            stored = await self._tools.upsert(_replace(tool, {"updated_at": self._clock.now()}))
+            written.append((previous, stored))
+        doomed = [t for t in [await self._tools.get(caller.email, n) for n in remove] if t is not None]
+        touched: list[Tool | None] = [t for pair in written for t in pair]
+        audience = await self._catalog.audience([*touched, *doomed])
+        for tool in doomed:
+            await self._tools.delete(tool.creator, tool.name)
+            for email in await self._users.remove_hidden_everywhere(tool.namespaced_id):
+                await self._events.publish(UserChanged(email))
+        if written or doomed:
+            await self._events.publish(ToolListChanged(audience))
+        return ToolSync(
+            added=tuple(s.name for p, s in written if p is None),
+            updated=tuple(s.name for p, s in written if p is not None),
+            removed=tuple(t.name for t in doomed),
+            skipped=skipped,
+            notified=audience if written or doomed else frozenset(),
         )
 
     async def update_tool(self, caller: User, name: object, updates: object) -> ToolOutput:
@@ -179,6 +220,22 @@ def require_management_right(caller: User, handler_type: str, what: str) -> None
     one, so no one can plant it in an admin's (or anyone's) path."""
     if handler_type in MANAGEMENT_PACKAGES and not caller.is_admin:
         raise Forbidden(f"Only admins may create or change {what} that use a management handler")
+
+
+@attrs.frozen
+class ToolSync:
+    """What one sync changed: tool names per kind of change, and whom it notified."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
+    skipped: Mapping[str, str]
+    notified: frozenset[str]
+
+
+def _same_definition(stored: Tool, new: Tool) -> bool:
+    fields = ("description", "input_schema", "annotations", "handler", "roles_permitted", "always_visible")
+    return all(getattr(stored, f) == getattr(new, f) for f in fields)
 
 
 def _replace(tool: Tool, changes: Mapping[str, Any]) -> Tool:

@@ -43,6 +43,7 @@ async def _with_container(settings: Settings, action: Callable[[Container], Awai
     try:
         return await action(container)
     finally:
+        await container.upstream_gateway().close()
         await close_storage(container)
 
 
@@ -117,6 +118,15 @@ class DatabaseBackend:
             return page_out(await container.audit_queries().entries(admin, query))
 
         return run_in_database(self._settings, action)
+
+    def add_upstream(self, definition: dict[str, Any]) -> Any:
+        return self._change(lambda ops, admin: ops.import_upstream(admin, definition), "upstreams add")
+
+    def refresh_upstream(self, name: str) -> Any:
+        return self._change(lambda ops, admin: ops.refresh_upstream(admin, name), "upstreams refresh")
+
+    def list_upstreams(self) -> Any:
+        return self._as_admin(lambda ops, admin: ops.list_upstreams(admin))
 
     def list_users(self, name_contains: str | None, skip: int, limit: int) -> Any:
         return self._as_admin(lambda ops, admin: ops.list_users(admin, name_contains, skip, limit))

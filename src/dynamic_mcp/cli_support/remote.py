@@ -47,6 +47,16 @@ class RemoteBackend:
             return response.json()
         raise click.ClickException(_describe_failure(response))
 
+    # -- upstreams ---------------------------------------------------------------------------------
+    def add_upstream(self, definition: dict[str, Any]) -> Any:
+        return self._call("POST", "/upstreams", json=definition)
+
+    def refresh_upstream(self, name: str) -> Any:
+        return self._call("POST", f"/upstreams/{_segment(name)}/refresh")
+
+    def list_upstreams(self) -> Any:
+        return self._call("GET", "/upstreams")
+
     # -- users -------------------------------------------------------------------------------------
     def list_users(self, name_contains: str | None, skip: int, limit: int) -> Any:
         params: dict[str, Any] = {"skip": skip, "limit": limit}

@@ -34,3 +34,7 @@ class UpstreamFailed(DomainError):
 
 class StorageUnavailable(DomainError):
     """The store cannot be reached right now; the caller may retry."""
+
+
+class UpstreamFailure(DomainError):
+    """An upstream MCP server could not answer (timeout, refused, protocol error); the message names it."""

@@ -16,7 +16,9 @@ NAMESPACE_SEPARATOR = ":"
 # An input schema is walked on every call: keep it small and shallow.
 MAX_SCHEMA_DEPTH = 32
 MAX_SCHEMA_SIZE = 64 * 1024
-MANAGEMENT_PACKAGES = frozenset({"user-management", "tool-management", "prompt-management", "resource-management"})
+MANAGEMENT_PACKAGES = frozenset(
+    {"user-management", "tool-management", "prompt-management", "resource-management", "upstream-management"}
+)
 """The built-in packages whose handlers act on users, tools and prompts with the caller's rights."""
 
 

@@ -30,8 +30,18 @@ class ToolContext:
     server: HandlerServer | None = None
 
 
-ToolHandler = Callable[[dict[str, Any], ToolContext, Mapping[str, Any], ProgressReporter], Awaitable[Mapping[str, Any]]]
-"""``(args, context, config, progress) -> {result, message?, nextSteps?}``."""
+@attrs.frozen
+class ForwardedResult:
+    """A whole MCP tool result in wire form (``content``, ``structuredContent``, ``isError``), sent
+    to the caller as it is: what a handler returns when it relays another server's answer."""
+
+    result: Mapping[str, Any]
+
+
+ToolHandler = Callable[
+    [dict[str, Any], ToolContext, Mapping[str, Any], ProgressReporter], Awaitable[Mapping[str, Any] | ForwardedResult]
+]
+"""``(args, context, config, progress) -> {result, message?, nextSteps?}`` or a ForwardedResult."""
 
 
 @attrs.frozen

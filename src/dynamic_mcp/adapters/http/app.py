@@ -178,11 +178,15 @@ def create_app(
             lifecycle = container.lifecycle()
             if not lifecycle.started:
                 await lifecycle.start(packages)
+            upstreams = container.upstream_service()
+            await upstreams.check_startup()  # per-user upstreams need SECRET_KEY (docs/configuration.md)
+            await upstreams.start_watching()
             await audit.start()
             async with manager.run(), following_session_closes(sessions):
                 with start_up_objects_frozen():
                     yield
         finally:
+            await container.upstream_gateway().close()
             await stop_following(container)
             await audit.stop()
             await close_storage(container)

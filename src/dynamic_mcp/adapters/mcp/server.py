@@ -145,6 +145,8 @@ def build_server(
             )
         finally:
             CURRENT_SESSION.reset(token_holder)
+        if outcome.forwarded is not None:
+            return _forwarded_result(outcome.forwarded)
         return types.CallToolResult(
             content=[types.TextContent(type="text", text=outcome.text)], is_error=outcome.is_error
         )
@@ -182,6 +184,15 @@ def build_server(
     server.middleware.append(_track_sessions(sessions, tracing or NoTracing()))
     server.middleware.append(serve_tool_lists(listing, _mcp_tool, server, ordered))
     return server
+
+
+def _forwarded_result(forwarded: Any) -> types.CallToolResult:
+    """A relayed upstream result, as the upstream sent it (docs/upstreams.md)."""
+    try:
+        return types.CallToolResult.model_validate(dict(forwarded))
+    except ValidationError:
+        text = "Error: the upstream's result is not a valid MCP tool result"
+        return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
 
 
 def _progress_reporter(ctx: ServerRequestContext[Any, Any], metrics: Metrics) -> Any:

@@ -22,6 +22,8 @@ PROMPTS = "prompts"
 RESOURCES = "resources"
 CONSOLE_SESSIONS = "consoleSessions"
 MCP_SESSIONS = "mcpSessions"
+UPSTREAMS = "upstreams"
+UPSTREAM_CREDENTIALS = "upstreamCredentials"
 
 SERVER_SELECTION_TIMEOUT_MS = 5_000
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -51,6 +53,11 @@ INDEXES: dict[str, list[IndexModel]] = {
     MCP_SESSIONS: [
         IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiresAt_ttl"),
         IndexModel([("email", ASCENDING), ("createdAt", ASCENDING)], name="email_1_createdAt_1"),
+    ],
+    UPSTREAMS: [IndexModel([("name", ASCENDING)], unique=True, name="name_1")],
+    UPSTREAM_CREDENTIALS: [
+        IndexModel([("upstream", ASCENDING), ("email", ASCENDING)], unique=True, name="upstream_1_email_1"),
+        IndexModel([("email", ASCENDING)], name="email_1"),
     ],
 }
 

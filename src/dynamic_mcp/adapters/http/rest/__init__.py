@@ -19,9 +19,11 @@ from dynamic_mcp.adapters.http.rest.problems import EXCEPTION_HANDLERS, fallback
 from dynamic_mcp.adapters.http.rest.prompts import PromptsController
 from dynamic_mcp.adapters.http.rest.sharing import HiddenToolsController, MySharesController, SharesController
 from dynamic_mcp.adapters.http.rest.tools import ToolsController
+from dynamic_mcp.adapters.http.rest.upstreams import MyUpstreamCredentialsController, UpstreamsController
 from dynamic_mcp.adapters.http.rest.users import MeController, UsersController
 from dynamic_mcp.adapters.mcp.origins import origin_policy
 from dynamic_mcp.application.audit import AuditQueries
+from dynamic_mcp.application.upstreams import UpstreamService
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import Container
 
@@ -38,6 +40,7 @@ def admin_operations(container: Container) -> AdminOperations:
         tools=container.tool_service(),
         prompts=container.prompt_service(),
         queries=container.catalog_queries(),
+        upstreams=container.upstream_service(),
     )
 
 
@@ -49,6 +52,10 @@ def rest_router(container: Container) -> Router:
         return ops
 
     audit_queries = container.audit_queries()
+    upstream_service = container.upstream_service()
+
+    def provide_upstreams() -> UpstreamService:
+        return upstream_service
 
     def provide_audit() -> AuditQueries:
         return audit_queries
@@ -66,6 +73,8 @@ def rest_router(container: Container) -> Router:
             PromptsController,
             AuditController,
             MyAuditController,
+            UpstreamsController,
+            MyUpstreamCredentialsController,
         ],
         guards=[
             origin_guard(origin_policy(settings)),
@@ -78,6 +87,7 @@ def rest_router(container: Container) -> Router:
             "caller": Provide(provide_caller, sync_to_thread=False),
             "page": Provide(provide_page, sync_to_thread=False),
             "audit": Provide(provide_audit, sync_to_thread=False),
+            "upstreams": Provide(provide_upstreams, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         security=[{API_KEY_SCHEME: []}, {BEARER_SCHEME: []}],
@@ -122,6 +132,7 @@ def rest_openapi_config(container: Container) -> OpenAPIConfig:
             Tag(name="hidden tools", description="Decluttering your MCP tool list"),
             Tag(name="prompts", description="MCP prompts"),
             Tag(name="audit", description="Who did what, when, through which door"),
+            Tag(name="upstreams", description="Upstream MCP servers whose tools are imported"),
         ],
         use_handler_docstrings=True,
     )

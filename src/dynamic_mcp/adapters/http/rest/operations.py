@@ -16,6 +16,7 @@ from dynamic_mcp.application.prompts import PromptService
 from dynamic_mcp.application.queries import CatalogQueries
 from dynamic_mcp.application.sharing import SharingService
 from dynamic_mcp.application.tools import ToolService
+from dynamic_mcp.application.upstreams import UpstreamService
 from dynamic_mcp.application.users import UserService
 from dynamic_mcp.domain.errors import Invalid, NotFound
 from dynamic_mcp.domain.users import User
@@ -37,6 +38,23 @@ class AdminOperations:
     tools: ToolService
     prompts: PromptService
     queries: CatalogQueries
+    upstreams: UpstreamService | None = None
+
+    # -- upstream MCP servers (the CLI's database door; REST calls the service itself) -------------
+    def _upstreams(self) -> UpstreamService:
+        if self.upstreams is None:
+            raise Invalid("Upstreams are not available here")
+        return self.upstreams
+
+    async def import_upstream(self, caller: User, body: Mapping[str, Any]) -> dict[str, Any]:
+        output = await self._upstreams().import_upstream(caller, dict(body))
+        return {**output.result, "message": output.message}
+
+    async def refresh_upstream(self, caller: User, name: str) -> dict[str, Any]:
+        return dict((await self._upstreams().refresh(caller, name)).result)
+
+    async def list_upstreams(self, caller: User) -> dict[str, Any]:
+        return dict((await self._upstreams().list_upstreams(caller)).result)
 
     # -- users and keys ------------------------------------------------------------------------
     async def list_users(self, caller: User, name_contains: str | None, skip: int, limit: int) -> s.UserPage:

@@ -13,7 +13,15 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
 from dynamic_mcp.adapters.http.rest.schemas import Problem, ProblemError
-from dynamic_mcp.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, StorageUnavailable
+from dynamic_mcp.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    StorageUnavailable,
+    UpstreamFailure,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +35,7 @@ DOMAIN_STATUS: tuple[tuple[type[DomainError], int, str], ...] = (
     (Conflict, 409, "conflict"),
     (Invalid, 422, "invalid"),
     (StorageUnavailable, 503, "storage-unavailable"),
+    (UpstreamFailure, 422, "upstream-failure"),  # the upstream failed, not this server: no 5xx
 )
 SLUG_BY_STATUS = {
     400: "bad-request",
