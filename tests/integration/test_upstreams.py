@@ -406,9 +406,12 @@ async def test_a_thousand_calls_over_fifty_sessions_share_a_bounded_set_of_conne
     await sampler
     after = await lowlevel.stats()
     opened = after["connections"] - before["connections"] - 1  # minus the stats call's own
-    print(f"1000 calls over 50 sessions in {elapsed:.1f}s: at most {peak} upstream TCP connections at once, "
-          f"{opened} opened in all")  # fmt: skip
+    sessions = after["sessions"] - before["sessions"] - 1
+    print(f"1000 calls over 50 sessions in {elapsed:.1f}s: {sessions} new upstream client sessions, "
+          f"at most {peak} upstream TCP connections at once, {opened} opened in all")  # fmt: skip
     assert sum(done) == 1000
     assert after["calls"] - before["calls"] == 1001
-    # One pooled client session and its bounded HTTP pool, not one connection (or process) per caller.
-    assert 1 <= peak <= 8
+    # The import's pooled client session serves every call: no session (or process) per caller.
+    assert sessions == 0
+    # Its HTTP pool holds 8; a connection the upstream closed may linger while its successor opens.
+    assert 1 <= peak <= 12

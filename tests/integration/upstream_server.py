@@ -5,7 +5,7 @@
 With TOKEN, every request must carry ``Authorization: Bearer TOKEN`` (401 otherwise). It counts
 the TCP connections it was reached over, so a test can measure how many the gateway opened.
 Tools: ``add`` (structured content), ``fail`` (isError), ``slow`` (progress, then sleeps),
-``whoami`` (the bearer it saw), ``stats`` (connections, calls).
+``whoami`` (the bearer it saw), ``stats`` (TCP connections, client sessions begun, calls).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 
 PEERS: set[tuple[str, int]] = set()
-CALLS = {"count": 0}
+CALLS = {"count": 0, "sessions": 0}
 
 OBJECT = {"type": "object"}
 TOOLS = [
@@ -72,7 +72,8 @@ async def call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolR
         return types.CallToolResult(content=_text(header.removeprefix("Bearer ")))
     if params.name == "stats":
         return types.CallToolResult(
-            content=_text("stats"), structured_content={"connections": len(PEERS), "calls": CALLS["count"]}
+            content=_text("stats"),
+            structured_content={"connections": len(PEERS), "calls": CALLS["count"], "sessions": CALLS["sessions"]},
         )
     return types.CallToolResult(content=_text(f"unknown tool {params.name}"), is_error=True)
 
@@ -99,7 +100,16 @@ def build(token: str | None) -> Any:
             await send({"type": "http.response.start", "status": 401, "headers": [(b"content-type", b"text/plain")]})
             await send({"type": "http.response.body", "body": b"bearer token required"})
             return
-        await manager.handle_request(scope, receive, send)
+
+        async def counting_receive() -> Any:
+            message = await receive()
+            body = message.get("body", b"")
+            # A client session starts with server/discover (2026-07-28) or initialize (handshake era).
+            if b'"server/discover"' in body or b'"initialize"' in body:
+                CALLS["sessions"] += 1
+            return message
+
+        await manager.handle_request(scope, counting_receive, send)
 
     return app
 

@@ -70,7 +70,8 @@ def failure(target: UpstreamTarget, exc: BaseException, what: str) -> DomainErro
     """A tool error naming the upstream; never the headers or the whole URL (it may hold a path secret)."""
     exc = _leaf(exc)
     if isinstance(exc, DomainError):
-        return exc if target.name in exc.message else UpstreamFailure(f"Upstream '{target.name}': {exc.message}")
+        # Keep the kind (a refused address stays Forbidden), name the upstream.
+        return exc if target.name in exc.message else type(exc)(f"Upstream '{target.name}': {exc.message}")
     host = urlsplit(target.url).hostname
     if isinstance(exc, TimeoutError | httpx2.TimeoutException) or (
         isinstance(exc, MCPError) and exc.code == types.REQUEST_TIMEOUT
