@@ -145,6 +145,24 @@ CASES: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
         {"rateLimits": {"toolCalls": 5}},
         {"admin": 200, "power-user": 403, "user": 403},
     ),
+    ("list upstreams", "GET", "/upstreams", None, {"admin": 200, "power-user": 200, "user": 200}),
+    (
+        "import an upstream (no SECRET_KEY here: refused after the right is checked)",
+        "POST",
+        "/upstreams",
+        {"name": "up", "url": "https://mcp.example.com/mcp", "credentialMode": "per-user"},
+        {"admin": 422, "power-user": 422, "user": 403},
+    ),
+    ("refresh a missing upstream", "POST", "/upstreams/nope/refresh", None, {r: 404 for r in ROLES}),
+    ("delete a missing upstream", "DELETE", "/upstreams/nope", None, {r: 404 for r in ROLES}),
+    (
+        "store a credential for a missing upstream",
+        "PUT",
+        "/me/upstream-credentials/nope",
+        {"token": "t"},
+        {r: 404 for r in ROLES},
+    ),
+    ("forget a credential", "DELETE", "/me/upstream-credentials/nope", None, {r: 404 for r in ROLES}),
 ]
 
 
@@ -189,10 +207,12 @@ def _template(path: str) -> str:
         ("/users/", "/users/{email}"),
         ("/tools/", "/tools/{name}"),
         ("/prompts/", "/prompts/{name}"),
+        ("/me/upstream-credentials/", "/me/upstream-credentials/{name}"),
+        ("/upstreams/", "/upstreams/{name}"),
     ):
         if path.startswith(prefix):
             rest = path[len(prefix) :]
-            if "/" in rest and prefix == "/users/":
+            if "/" in rest and prefix in ("/users/", "/upstreams/"):
                 return template + rest[rest.index("/") :]
             return template
     return path
