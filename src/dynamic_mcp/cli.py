@@ -8,7 +8,7 @@ import logging
 import attrs
 import click
 
-from dynamic_mcp.cli_support import audit_command, commands, upstreams_command
+from dynamic_mcp.cli_support import audit_command, commands, resource_commands, upstreams_command
 from dynamic_mcp.metadata import COMMAND, DISTRIBUTION, package_version
 
 
@@ -90,6 +90,7 @@ def admin_key(reset: bool) -> None:
 main.add_command(commands.users)
 main.add_command(commands.tools)
 main.add_command(commands.prompts)
+main.add_command(resource_commands.resources)
 main.add_command(audit_command.audit)
 main.add_command(upstreams_command.upstreams)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
+import httpx
 import mcp_types as types
 import pytest
 from mcp.client import Client
@@ -16,7 +18,8 @@ from mcp.client.subscriptions import ResourcesListChanged, ResourceUpdated
 from mcp.shared.exceptions import MCPError
 
 from tests.integration.conftest import Users
-from tests.integration.harness import ServerProcess
+from tests.integration.harness import ADMIN_EMAIL, ADMIN_KEY, ServerProcess
+from tests.integration.test_cli import Cli, clean_env, run
 from tests.integration.test_modern_era import MODERN, Events, call_ok
 
 pytestmark = pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")
@@ -187,3 +190,26 @@ async def test_listen_streams_get_resource_events_of_their_filter(server: Server
         await anyio.sleep(0.5)
         assert other.seen == []
         tg.cancel_scope.cancel()
+
+
+@pytest.mark.slow  # the command is a fresh process per call
+def test_the_cli_manages_resources(server: ServerProcess, tmp_path: Any) -> None:
+    """Through a running server in memory mode; on MongoDB, in the database, served by the running server."""
+    uri = f"test://{unique('cli')}"
+    definition = tmp_path / "resource.json"
+    definition.write_text(json.dumps({"uri": uri, "name": "cli", "text": "one", "rolesPermitted": ["user"]}))
+    if "MONGODB_URI" in server.env:
+        env = clean_env(MONGODB_URI=server.env["MONGODB_URI"], MONGODB_DB=server.env["MONGODB_DB"])
+        env["MCP_ADMIN_EMAIL"] = ADMIN_EMAIL
+        done = run("resources", "add", str(definition), env=env)
+        assert done.returncode == 0 and f"Saved resource {uri}." in done.stdout, done.stderr
+        listed = httpx.get(f"{server.url}/api/v1/resources", headers={"x-apikey": ADMIN_KEY}, timeout=10).json()
+        assert uri in {r.get("uri") for r in listed["resources"]}
+        return
+    cli = Cli(server.url, ADMIN_KEY)
+    assert f"Saved resource {uri}." in cli.ok("resources", "add", str(definition))
+    updates = tmp_path / "updates.json"
+    updates.write_text(json.dumps({"text": "two"}))
+    assert cli.json("resources", "update", uri, str(updates))["resource"]["text"] == "two"
+    assert f"Deleted resource {uri}." in cli.ok("resources", "delete", uri)
+    assert "(none)" in cli.ok("resources", "list", "--uri-contains", uri)

@@ -12,6 +12,8 @@ import click
 
 from dynamic_mcp.adapters.http.rest import AdminOperations, admin_operations
 from dynamic_mcp.adapters.http.rest.schemas import NewPrompt, ToolDefinitionIn
+from dynamic_mcp.application.resource_management import ResourceManagement
+from dynamic_mcp.application.results import ToolOutput
 from dynamic_mcp.cli_support.backends import NO_DATABASE
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import Container, build_container, close_storage, omitted_packages, prepare_storage
@@ -165,6 +167,39 @@ class DatabaseBackend:
 
     def delete_prompt(self, name: str) -> Any:
         return self._change(lambda ops, admin: ops.delete_prompt(admin, name), "prompts delete")
+
+    # -- resources: the resource use cases as the bootstrap admin (docs/resources.md) ---------------
+    def _resources(self, operation: Callable[[ResourceManagement, User], Awaitable[Any]], audited: str = "") -> Any:
+        async def action(container: Container) -> Any:
+            know_builtin_packages(container)
+            admin = await container.users().get(self._settings.admin_email)
+            if admin is None or not admin.is_admin:
+                raise click.ClickException(f"The bootstrap admin {self._settings.admin_email} is not in the database")
+            change = operation(container.resource_admin(), admin)
+            return await (recorded(container, audited, admin.email, change) if audited else change)
+
+        result = run_in_database(self._settings, action)
+        if audited:
+            click.echo(STALE_SERVER_NOTE, err=True)
+        return result
+
+    def list_resources(self, uri_contains: str | None) -> Any:
+        return self._resources(lambda r, admin: _result(r.list_resources(admin, uri_contains)))
+
+    def add_resource(self, definition: dict[str, Any]) -> Any:
+        return self._resources(lambda r, admin: _result(r.add_resource(admin, definition)), "resources add")
+
+    def update_resource(self, uri: str, creator: str | None, updates: dict[str, Any]) -> Any:
+        return self._resources(
+            lambda r, admin: _result(r.update_resource(admin, uri, updates, creator)), "resources update"
+        )
+
+    def delete_resource(self, uri: str, creator: str | None) -> Any:
+        return self._resources(lambda r, admin: _result(r.delete_resource(admin, uri, creator)), "resources delete")
+
+
+async def _result(output: Awaitable[ToolOutput]) -> Any:
+    return (await output).result
 
 
 async def reset_admin_key(container: Container) -> tuple[str, str]:

@@ -109,6 +109,23 @@ class RemoteBackend:
     def delete_prompt(self, name: str) -> Any:
         return self._call("DELETE", f"/prompts/{_segment(name)}")
 
+    # -- resources (named by ?uri=, docs/resources.md) ---------------------------------------------
+    def list_resources(self, uri_contains: str | None) -> Any:
+        return self._call("GET", "/resources", params={"uriContains": uri_contains} if uri_contains else {})
+
+    def add_resource(self, definition: dict[str, Any]) -> Any:
+        return self._call("POST", "/resources", json=definition)
+
+    def update_resource(self, uri: str, creator: str | None, updates: dict[str, Any]) -> Any:
+        return self._call("PATCH", "/resources", params=_named(uri, creator), json=updates)
+
+    def delete_resource(self, uri: str, creator: str | None) -> Any:
+        return self._call("DELETE", "/resources", params=_named(uri, creator))
+
+
+def _named(uri: str, creator: str | None) -> dict[str, str]:
+    return {"uri": uri, **({"creator": creator} if creator else {})}
+
 
 def _page(name_contains: str | None, skip: int, limit: int) -> dict[str, Any]:
     params: dict[str, Any] = {"skip": skip, "limit": limit}

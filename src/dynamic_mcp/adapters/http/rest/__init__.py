@@ -17,6 +17,7 @@ from dynamic_mcp.adapters.http.rest.options import allowed_methods
 from dynamic_mcp.adapters.http.rest.params import provide_page
 from dynamic_mcp.adapters.http.rest.problems import EXCEPTION_HANDLERS, fallback_exception_handlers
 from dynamic_mcp.adapters.http.rest.prompts import PromptsController
+from dynamic_mcp.adapters.http.rest.resources import ResourcesController
 from dynamic_mcp.adapters.http.rest.sharing import HiddenToolsController, MySharesController, SharesController
 from dynamic_mcp.adapters.http.rest.tools import ToolsController
 from dynamic_mcp.adapters.http.rest.upstreams import MyUpstreamCredentialsController, UpstreamsController
@@ -24,6 +25,7 @@ from dynamic_mcp.adapters.http.rest.users import MeController, UsersController
 from dynamic_mcp.adapters.mcp.origins import origin_policy
 from dynamic_mcp.application.audit import AuditQueries
 from dynamic_mcp.application.upstreams import UpstreamService
+from dynamic_mcp.application.resource_management import ResourceManagement
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import Container
 
@@ -57,6 +59,11 @@ def rest_router(container: Container) -> Router:
     def provide_upstreams() -> UpstreamService:
         return upstream_service
 
+    resource_admin = container.resource_admin()
+
+    def provide_resources() -> ResourceManagement:
+        return resource_admin
+
     def provide_audit() -> AuditQueries:
         return audit_queries
 
@@ -71,6 +78,7 @@ def rest_router(container: Container) -> Router:
             MySharesController,
             HiddenToolsController,
             PromptsController,
+            ResourcesController,
             AuditController,
             MyAuditController,
             UpstreamsController,
@@ -88,6 +96,7 @@ def rest_router(container: Container) -> Router:
             "page": Provide(provide_page, sync_to_thread=False),
             "audit": Provide(provide_audit, sync_to_thread=False),
             "upstreams": Provide(provide_upstreams, sync_to_thread=False),
+            "resources": Provide(provide_resources, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         security=[{API_KEY_SCHEME: []}, {BEARER_SCHEME: []}],
@@ -106,7 +115,7 @@ def rest_openapi_config(container: Container) -> OpenAPIConfig:
         title=f"{settings.server_name} admin API",
         version="1",
         description=(
-            "Manage users, API keys, tools, shares, hidden tools and prompts with the same rules as the "
+            "Manage users, API keys, tools, shares, hidden tools, prompts and resources with the same rules as the "
             "MCP management tools. Authenticate with the `x-apikey` header (or `apikey`, "
             "`Authorization: Bearer <key>`, or the `apiKey` query parameter). Errors are RFC 9457 "
             "problem details (`application/problem+json`)."
@@ -131,6 +140,7 @@ def rest_openapi_config(container: Container) -> OpenAPIConfig:
             Tag(name="shares", description="Sharing tools between users"),
             Tag(name="hidden tools", description="Decluttering your MCP tool list"),
             Tag(name="prompts", description="MCP prompts"),
+            Tag(name="resources", description="MCP resources and resource templates"),
             Tag(name="audit", description="Who did what, when, through which door"),
             Tag(name="upstreams", description="Upstream MCP servers whose tools are imported"),
         ],
