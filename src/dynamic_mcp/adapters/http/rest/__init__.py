@@ -24,8 +24,8 @@ from dynamic_mcp.adapters.http.rest.upstreams import MyUpstreamCredentialsContro
 from dynamic_mcp.adapters.http.rest.users import MeController, UsersController
 from dynamic_mcp.adapters.mcp.origins import origin_policy
 from dynamic_mcp.application.audit import AuditQueries
-from dynamic_mcp.application.upstreams import UpstreamService
 from dynamic_mcp.application.resource_management import ResourceManagement
+from dynamic_mcp.application.upstreams import UpstreamService
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import Container
 
