@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -88,5 +89,29 @@ async def test_mongo_pre_allocates_so_a_busy_key_costs_few_round_trips(
         assert results.count(None) == 300
         # Chunks double while a key drains them within a second: about log2(300/1000) + one per second.
         assert shared.updates <= 10 + int(seconds) * 2, (shared.updates, seconds)
+    finally:
+        await client.close()
+
+
+@pytest.mark.mongo
+async def test_mongo_a_key_at_its_limit_costs_about_one_round_trip_a_second(
+    mongo_uri: str, fresh_database_name: Any
+) -> None:
+    """Past its limit a key drains every refill at once; partial grants must not send it back to
+    the database at once for the crumbs (that made four round trips a second in bench/)."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri, tz_aware=True)
+    try:
+        shared = MongoRateLimiter(client[fresh_database_name("limits")])
+        per_minute = 1200
+        for _ in range(per_minute):  # drain the full bucket first
+            await shared.acquire("tool_calls", "eager@x.com", per_minute)
+        before, started, granted = shared.updates, time.monotonic(), 0
+        while time.monotonic() - started < 3.0:
+            granted += await shared.acquire("tool_calls", "eager@x.com", per_minute) is None
+            await asyncio.sleep(0.002)
+        seconds = time.monotonic() - started
+        assert shared.updates - before <= seconds + 2, (shared.updates - before, seconds)
+        # It still gets (most of) the refill: 20 tokens a second.
+        assert 20 * (seconds - 1.5) <= granted <= 20 * seconds + 20, (granted, seconds)
     finally:
         await client.close()

@@ -1,7 +1,8 @@
 """Token buckets shared by every instance on one database (``rate_limits`` collection).
 
 Each instance takes tokens from the shared bucket in chunks, with one atomic update, and spends
-them locally: a steady caller costs at most about one update per second per key. The chunk grows
+them locally: a steady caller costs at most about one update per second per key, and so does
+one past its limit (after a short grant the instance asks again only a second later). The chunk grows
 while a key keeps draining it within a second, and shrinks back when it calls less. Tokens only
 ever come out of the shared bucket, so the sum over all instances stays within the budget.
 Refill uses the database's clock (``$$NOW``), so instances with skewed clocks agree.
@@ -102,6 +103,10 @@ class MongoRateLimiter(RateLimiter):
         self.updates += 1
         lease.fetched = now
         granted = float((document or {}).get("granted", 0))
+        if granted < lease.chunk:
+            # The shared bucket ran dry: the key is at its limit. Going back for every few tokens
+            # that trickle in would cost a round trip per crumb; wait a second for the next one.
+            lease.denied_until = now + 1.0
         if granted >= 1:
             lease.tokens = granted - 1
             return None
