@@ -52,6 +52,8 @@ def test_a_metrics_token_is_required_once_set() -> None:
         scraped = client.get("/metrics", headers={"authorization": "Bearer scrape-me"})
         assert scraped.status_code == 200
         assert 'dynamic_mcp_tool_calls_total{outcome="ok",tool="user-management:list-users"} 1.0' in scraped.text
+        refusals = [(e["door"], e["action"], e["outcome"]) for e in audit(client) if e["door"] != "mcp"]
+        assert refusals == [("metrics", "authenticate", "denied")] * 3
 
 
 def test_audit_disabled_records_nothing() -> None:

@@ -32,6 +32,7 @@ CONSOLE_PREFIX = "/console/"
 CONSOLE_SIGN_IN = "/console/sign-in"  # recorded by the sign-in use case itself
 CLI_AGENT = b"dynamic-mcp-cli"
 UNMATCHED_ROUTE = "unmatched"
+METRICS_ROUTE = "/metrics"
 TRACE_HEADERS = {b"traceparent": "traceparent", b"tracestate": "tracestate"}
 
 Scope = MutableMapping[str, Any]
@@ -142,6 +143,8 @@ class RequestObserver:
             return
         agent = next((v for k, v in headers if k == b"user-agent"), b"")
         door = "cli" if agent.startswith(CLI_AGENT) else ("rest" if rest else ("console" if console else "mcp"))
+        if route == METRICS_ROUTE:
+            door = "metrics"  # a scrape with a wrong METRICS_TOKEN is nobody's MCP request
         action = "authenticate" if status == 401 else f"{method} {route}"
         self._audit.record(action, outcome_of_status(status), elapsed, user=current().user_email, door=door)
 
