@@ -35,12 +35,17 @@ class UpstreamsController(Controller):
         output = await upstreams.import_upstream(caller, data)
         return {**output.result, "message": output.message}
 
-    @post("/{name:str}/refresh", status_code=200, summary="Re-list an upstream", responses=problem_responses(404))
+    @post(
+        "/{name:str}/refresh",
+        status_code=200,
+        summary="Re-list an upstream",
+        responses=problem_responses(403, 404, 422),
+    )
     async def refresh(self, upstreams: Upstreams, caller: Caller, name: UpstreamName) -> dict[str, Any]:
         """Its importer and admins: add, update and remove imported tools to match the upstream."""
         return dict((await upstreams.refresh(caller, name)).result)
 
-    @delete("/{name:str}", status_code=200, summary="Delete an upstream", responses=problem_responses(404))
+    @delete("/{name:str}", status_code=200, summary="Delete an upstream", responses=problem_responses(403, 404, 422))
     async def delete_upstream(self, upstreams: Upstreams, caller: Caller, name: UpstreamName) -> dict[str, Any]:
         """Its importer and admins; the tools imported from it go too."""
         return dict((await upstreams.delete_upstream(caller, name)).result)
@@ -59,7 +64,10 @@ class MyUpstreamCredentialsController(Controller):
         return dict((await upstreams.set_credential(caller, name, data.get("token"))).result)
 
     @delete(
-        "/{name:str}", status_code=200, summary="Forget your token for an upstream", responses=problem_responses(404)
+        "/{name:str}",
+        status_code=200,
+        summary="Forget your token for an upstream",
+        responses=problem_responses(404, 422),
     )
     async def delete_credential(self, upstreams: Upstreams, caller: Caller, name: UpstreamName) -> dict[str, Any]:
         return dict((await upstreams.delete_credential(caller, name)).result)
