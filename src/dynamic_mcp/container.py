@@ -59,6 +59,7 @@ from dynamic_mcp.application.builtins import (
     echo,
     prompt_management,
     resource_management,
+    template,
     tool_management,
     upstream_management,
     user_management,
@@ -67,6 +68,7 @@ from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepo
 from dynamic_mcp.application.calls import CallService
 from dynamic_mcp.application.catalog import Catalog
 from dynamic_mcp.application.changes import ChangeFollower
+from dynamic_mcp.application.completion import CompletionService
 from dynamic_mcp.application.console_auth import ConsoleAuth
 from dynamic_mcp.application.console_views import ConsoleViews
 from dynamic_mcp.application.facade import ServerFacade
@@ -96,6 +98,7 @@ BUILTIN_PACKAGES = (
     tool_management.PACKAGE,
     prompt_management.PACKAGE,
     resource_management.PACKAGE,
+    template.PACKAGE,
     echo.PACKAGE,
     http_tool.PACKAGE,
     upstream_management.PACKAGE,
@@ -324,6 +327,7 @@ class Container(containers.DeclarativeContainer):
     resource_registration = providers.Singleton(
         ResourceRegistration, resources=resources, service=resource_service, catalog=catalog, clock=clock
     )
+    completion_service = providers.Singleton(CompletionService, prompts=prompt_service, registry=registry)
     registrar = providers.Singleton(
         PackageRegistrar,
         registry=registry,
@@ -348,6 +352,7 @@ class Container(containers.DeclarativeContainer):
         providers.Singleton(prompt_management.build_package, prompts=prompt_service),
         providers.Singleton(resource_management.build_package, resources=resource_admin),
         providers.Singleton(echo.build_package),
+        providers.Singleton(template.build_package),
         providers.Singleton(http_tool.build_package, policy=outbound_policy),
         providers.Singleton(upstream_management.build_package, upstreams=upstream_service),
         providers.Singleton(mcp_tool.build_package, upstreams=upstream_service, gateway=upstream_gateway),

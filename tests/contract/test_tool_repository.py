@@ -31,6 +31,18 @@ async def test_upserted_tool_can_be_read_back(repos: Repositories) -> None:
     assert await repos.tools.list_all() == [stored]
 
 
+async def test_output_schema_title_and_icons_are_stored_and_updated(repos: Repositories) -> None:
+    output = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    icons = ({"src": "https://example.com/i.png", "mimeType": "image/png", "sizes": ["48x48"]},)
+    stored = await repos.tools.upsert(tool(output_schema=output, title="Counter", icons=icons))
+    read = await repos.tools.get("ann@example.com", "echo")
+    assert read == stored
+    assert read is not None and (read.output_schema, read.title, read.icons) == (output, "Counter", icons)
+    updated = await repos.tools.update("ann@example.com", "echo", {"title": "Count", "output_schema": None})
+    assert (updated.title, updated.output_schema, updated.icons) == ("Count", None, icons)
+    assert await repos.tools.get("ann@example.com", "echo") == updated
+
+
 async def test_unknown_tool_reads_as_none(repos: Repositories) -> None:
     assert await repos.tools.get("ann@example.com", "missing") is None
 

@@ -176,11 +176,15 @@ async def test_calls_and_prompts_in_the_modern_era(server: ServerProcess, users:
         assert "ran t-" in await call_ok(c, f"t-{prompt}", {"nameContains": "x"})
         bad = await c.call_tool("no-such-tool", {})
         assert bad.is_error and "not found" in bad.content[0].text  # type: ignore[union-attr]
-        definition = {"name": prompt, "description": "d", "handler": {"type": "echo", "config": {}}}
+        definition = {
+            "name": prompt,
+            "description": "d",
+            "handler": {"type": "echo", "config": {"message": "Hi {{who}}"}},
+        }
         await call_ok(c, "add-prompt", definition)
         assert prompt in [p.name for p in (await c.list_prompts(cache_mode="refresh")).prompts]
-        with pytest.raises(MCPError, match="returned no messages"):  # echo makes no prompt messages
-            await c.get_prompt(prompt, {})
+        answered = await c.get_prompt(prompt, {"who": "Ada"})  # echo answers prompts from config.message
+        assert answered.messages[0].role == "user" and answered.messages[0].content.text == "Hi Ada"  # type: ignore[union-attr]
         with pytest.raises(MCPError, match="not found"):
             await c.get_prompt(f"missing-{prompt}", {})
 

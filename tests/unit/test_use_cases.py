@@ -586,4 +586,12 @@ async def test_update_user_role_change_notifies_the_target(
 def test_listed_tools_carry_no_handler_or_creator() -> None:
     from dynamic_mcp.application.calls import ListedTool
 
-    assert [f.name for f in ListedTool.__attrs_attrs__] == ["name", "description", "input_schema", "annotations"]
+    assert [f.name for f in ListedTool.__attrs_attrs__] == [
+        "name",
+        "description",
+        "input_schema",
+        "annotations",
+        "output_schema",
+        "title",
+        "icons",
+    ]

@@ -16,6 +16,7 @@ from dynamic_mcp.application.context import bound
 from dynamic_mcp.application.limits import RateLimitService
 from dynamic_mcp.application.memo import IdentityMemo
 from dynamic_mcp.application.packages import HandlerRegistry, no_progress
+from dynamic_mcp.application.results import RichResult, envelope_text, is_rich, parse_rich
 from dynamic_mcp.domain.errors import DomainError, Forbidden, Invalid, NotFound, StorageUnavailable
 from dynamic_mcp.domain.limits import RateLimited
 from dynamic_mcp.domain.templating import (
@@ -31,7 +32,7 @@ from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.toolsets import SessionToolset
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.environment import Environment
-from dynamic_mcp.ports.handlers import ForwardedResult, ProgressReporter, ToolContext
+from dynamic_mcp.ports.handlers import ClientChannel, ForwardedResult, InputRequired, ProgressReporter, ToolContext
 from dynamic_mcp.ports.metrics import CallOutcomeKind, Metrics, NoMetrics
 from dynamic_mcp.ports.server import HandlerServer
 from dynamic_mcp.ports.tracing import NoTracing, Span, Tracing
@@ -42,13 +43,16 @@ log = logging.getLogger(__name__)
 
 @attrs.frozen
 class CallOutcome:
-    """What the transport sends back: one text item, flagged when it is an error; or, for a
-    relayed call, the upstream's whole result (``forwarded``, MCP wire form) with ``text`` its JSON."""
+    """What the transport sends back: one text item (the envelope, or an error); or the handler's
+    own rich result; or, for a relayed call, the upstream's whole result (``forwarded``, MCP wire
+    form) with ``text`` its JSON; or (2026 era) the questions the client must answer first."""
 
     text: str
     is_error: bool = False
     kind: CallOutcomeKind = "ok"
     forwarded: Mapping[str, Any] | None = None
+    rich: RichResult | None = None
+    input_required: InputRequired | None = None
 
     @classmethod
     def error(cls, message: str, kind: CallOutcomeKind = "error") -> CallOutcome:
@@ -63,10 +67,15 @@ class ListedTool:
     description: str | None
     input_schema: Mapping[str, Any]
     annotations: Mapping[str, Any] | None
+    output_schema: Mapping[str, Any] | None = None
+    title: str | None = None
+    icons: tuple[Mapping[str, Any], ...] | None = None
 
 
 def _listed(tool: Tool) -> ListedTool:
-    return ListedTool(tool.name, tool.description, tool.input_schema, tool.annotations)
+    return ListedTool(
+        tool.name, tool.description, tool.input_schema, tool.annotations, tool.output_schema, tool.title, tool.icons
+    )
 
 
 class CallService:
@@ -132,6 +141,7 @@ class CallService:
         *,
         session_id: str | None = None,
         progress: ProgressReporter | None = None,
+        channel: ClientChannel | None = None,
     ) -> CallOutcome:
         """Run one call; every call, refused or not, is counted, logged and traced once (without arguments)."""
         with self._tracing.span("tool call") as span:
@@ -150,7 +160,7 @@ class CallService:
         tool: Tool | None = None
         outcome = CallOutcome.error("internal error")
         try:
-            tool, outcome = await self._call(email, name, dict(arguments or {}), session_id, progress)
+            tool, outcome = await self._call(email, name, dict(arguments or {}), session_id, progress, channel)
         finally:
             elapsed = time.perf_counter() - started
             # An unresolved name is the caller's text: bounded and escaped before it reaches a log.
@@ -188,6 +198,7 @@ class CallService:
         args: dict[str, Any],
         session_id: str | None,
         progress: ProgressReporter | None,
+        channel: ClientChannel | None = None,
     ) -> tuple[Tool | None, CallOutcome]:
         try:
             user = await self._catalog.current_user(email)
@@ -219,7 +230,9 @@ class CallService:
             if problem:
                 return tool, CallOutcome.error(f"Invalid arguments for tool {tool.name}: {problem}", "invalid")
         args = self._map_arguments(tool, args, user, session_id)
-        context = ToolContext(session_id=session_id, user=user, tool_name=tool.name, tool=tool, server=self.server)
+        context = ToolContext(
+            session_id=session_id, user=user, tool_name=tool.name, tool=tool, server=self.server, channel=channel
+        )
         with bound(tool=tool.namespaced_id):
             return tool, await self._invoke(package.handler, tool, args, context, progress or no_progress)
 
@@ -251,6 +264,8 @@ class CallService:
     ) -> CallOutcome:
         try:
             output = await handler(args, context, tool.handler.config, progress)
+        except InputRequired as exc:
+            return CallOutcome("", input_required=exc)
         except Forbidden as exc:
             return CallOutcome.error(exc.message, "denied")
         except Invalid as exc:
@@ -265,12 +280,19 @@ class CallService:
             failed = bool(output.result.get("isError"))
             text = json.dumps(output.result, default=str, ensure_ascii=False)
             return CallOutcome(text, is_error=failed, kind="error" if failed else "ok", forwarded=output.result)
-        return CallOutcome(_to_text(output))
-
-
-def _to_text(output: Any) -> str:
-    if isinstance(output, Mapping) and "result" in output:
-        body = {k: output[k] for k in ("result", "message", "nextSteps") if output.get(k) is not None or k == "result"}
-    else:
-        body = {"result": output}
-    return json.dumps(body, default=str, ensure_ascii=False)
+        if not is_rich(output):
+            if tool.output_schema is not None:
+                return CallOutcome.error(f"Tool {tool.name} declares an outputSchema but returned no structuredContent")
+            return CallOutcome(envelope_text(output))
+        try:
+            rich = parse_rich(output)
+        except Invalid as exc:
+            return CallOutcome.error(f"Tool {tool.name} returned a malformed result: {exc.message}")
+        if tool.output_schema is not None and not rich.is_error:
+            if rich.structured is None:
+                return CallOutcome.error(f"Tool {tool.name} declares an outputSchema but returned no structuredContent")
+            problem = await self._validator.validate(tool.output_schema, rich.structured)
+            if problem:
+                return CallOutcome.error(f"Output of tool {tool.name} does not match its outputSchema: {problem}")
+        kind: CallOutcomeKind = "error" if rich.is_error else "ok"
+        return CallOutcome(rich.summary(), is_error=rich.is_error, kind=kind, rich=rich)

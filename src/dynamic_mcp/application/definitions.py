@@ -10,13 +10,27 @@ from dynamic_mcp.domain.errors import Invalid
 from dynamic_mcp.domain.tools import (
     Tool,
     validate_handler,
+    validate_icons,
     validate_input_schema,
+    validate_output_schema,
+    validate_title,
     validate_tool_name,
 )
 from dynamic_mcp.ports.validation import SchemaValidator
 
 DEFINITION_FIELDS = frozenset(
-    {"name", "description", "inputSchema", "annotations", "handler", "rolesPermitted", "alwaysVisible"}
+    {
+        "name",
+        "description",
+        "inputSchema",
+        "annotations",
+        "handler",
+        "rolesPermitted",
+        "alwaysVisible",
+        "outputSchema",
+        "title",
+        "icons",
+    }
 )
 UPDATABLE_FIELDS = DEFINITION_FIELDS - {"name"}
 REQUIRED_FIELDS = {"inputSchema": "an inputSchema", "handler": "a handler"}  # in the order they are reported
@@ -28,6 +42,9 @@ ATTRIBUTE_OF = {
     "handler": "handler",
     "rolesPermitted": "roles_permitted",
     "alwaysVisible": "always_visible",
+    "outputSchema": "output_schema",
+    "title": "title",
+    "icons": "icons",
 }
 
 
@@ -78,6 +95,18 @@ def parse_field(key: str, value: Any, validator: SchemaValidator | None) -> Any:
             raise Invalid("annotations must be an object")
         check_storable(value, "annotations")
         return dict(value) if value is not None else None
+    if key == "outputSchema":
+        if value is None:
+            return None
+        schema = validate_output_schema(value)
+        problem = validator.check_schema(schema) if validator else None
+        if problem:
+            raise Invalid(f"outputSchema is not a valid JSON Schema: {problem}")
+        return dict(schema)
+    if key == "title":
+        return validate_title(value)
+    if key == "icons":
+        return validate_icons(value)
     if key == "rolesPermitted":
         return parse_roles(value)
     if key == "alwaysVisible":
@@ -124,4 +153,7 @@ def tool_definition(tool: Tool) -> dict[str, Any]:
         "handler": {"type": tool.handler.type, "config": dict(tool.handler.config)},
         "rolesPermitted": list(tool.roles_permitted) if tool.roles_permitted is not None else None,
         "alwaysVisible": tool.always_visible,
+        "outputSchema": dict(tool.output_schema) if tool.output_schema is not None else None,
+        "title": tool.title,
+        "icons": [dict(i) for i in tool.icons] if tool.icons is not None else None,
     }

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from dynamic_mcp.domain.errors import Conflict
-from dynamic_mcp.ports.handlers import PromptHandler, ResourceHandler, ToolHandler
+from dynamic_mcp.ports.handlers import CompletionHandler, PromptHandler, ResourceHandler, ToolHandler
 
 
 @attrs.frozen
@@ -28,6 +28,9 @@ class HandlerPackage:
     """Resource and resource-template definitions (docs/resources.md), stored with the package as creator."""
     resource_handler: ResourceHandler | None = None
     """Produces the content of the package's resources and of resources whose handler names it."""
+    completion_handler: CompletionHandler | None = None
+    """Suggests values for its prompts' arguments (``completion/complete``); without it the
+    prompt's ``config.completions`` answer."""
 
 
 async def no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:

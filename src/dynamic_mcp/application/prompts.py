@@ -86,15 +86,21 @@ class PromptService:
         user = await self._catalog.current_user(email)
         return sorted((p for p in await self._prompts.list_all() if can_see_prompt(user, p)), key=lambda p: p.name)
 
-    async def get_prompt(
-        self, email: str, name: str | None, arguments: Mapping[str, str] | None, *, session_id: str | None = None
-    ) -> PromptResult:
+    async def visible_prompt(self, email: str, name: str | None) -> tuple[User, Prompt]:
+        """The caller and the prompt ``name`` when the caller may see it; NotFound otherwise."""
         if not name:
             raise Invalid("Prompt name is required")
         user = await self._catalog.current_user(email)
         prompt = await self._prompts.get(name)
         if prompt is None or not can_see_prompt(user, prompt):
             raise NotFound(f"Prompt '{name}' not found")
+        return user, prompt
+
+    async def get_prompt(
+        self, email: str, name: str | None, arguments: Mapping[str, str] | None, *, session_id: str | None = None
+    ) -> PromptResult:
+        user, prompt = await self.visible_prompt(email, name)
+        name = prompt.name
         args = dict(arguments or {})
         missing = [a.name for a in prompt.arguments if a.required and a.name not in args]
         if missing:

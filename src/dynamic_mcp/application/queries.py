@@ -55,6 +55,9 @@ class CatalogQueries:
                 "inputSchema": dict(tool.input_schema),
                 "annotations": dict(tool.annotations) if tool.annotations is not None else None,
                 "rolesPermitted": list(tool.roles_permitted) if tool.roles_permitted is not None else None,
+                "outputSchema": dict(tool.output_schema) if tool.output_schema is not None else None,
+                "title": tool.title,
+                "icons": [dict(i) for i in tool.icons] if tool.icons is not None else None,
                 "handler": {"type": tool.handler.type},
             }
         )

@@ -43,6 +43,10 @@ class Tool:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     last_used: datetime | None = None
+    output_schema: Mapping[str, Any] | None = None
+    """When set, every successful call must return structuredContent that matches it."""
+    title: str | None = None
+    icons: tuple[Mapping[str, Any], ...] | None = None
 
     @property
     def namespaced_id(self) -> str:
@@ -94,6 +98,49 @@ def validate_input_schema(schema: object) -> Mapping[str, Any]:
         raise Invalid("inputSchema must be a JSON Schema object whose type is 'object'")
     check_storable(schema, "inputSchema", max_depth=MAX_SCHEMA_DEPTH, max_size=MAX_SCHEMA_SIZE)
     return schema
+
+
+def validate_output_schema(schema: object) -> Mapping[str, Any]:
+    if not isinstance(schema, Mapping) or schema.get("type") != "object":
+        raise Invalid("outputSchema must be a JSON Schema object whose type is 'object'")
+    check_storable(schema, "outputSchema", max_depth=MAX_SCHEMA_DEPTH, max_size=MAX_SCHEMA_SIZE)
+    return schema
+
+
+def validate_title(title: object) -> str | None:
+    if title is not None and not isinstance(title, str):
+        raise Invalid("title must be a string")
+    check_storable(title, "title")
+    return title
+
+
+MAX_ICONS = 16
+ICON_THEMES = frozenset({"light", "dark"})
+
+
+def validate_icons(icons: object) -> tuple[Mapping[str, Any], ...] | None:
+    """``[{src, mimeType?, sizes?, theme?}]``, as MCP lists them; ``src`` is a URI the client fetches."""
+    if icons is None:
+        return None
+    if not isinstance(icons, list | tuple) or len(icons) > MAX_ICONS:
+        raise Invalid(f"icons must be an array of at most {MAX_ICONS} objects")
+    checked = []
+    for icon in icons:
+        if not isinstance(icon, Mapping) or not isinstance(icon.get("src"), str) or not icon["src"]:
+            raise Invalid("every icon needs a 'src' string")
+        unknown = sorted(set(icon) - {"src", "mimeType", "sizes", "theme"})
+        if unknown:
+            raise Invalid(f"Unknown icon field(s): {', '.join(str(k) for k in unknown)}")
+        if "mimeType" in icon and not isinstance(icon["mimeType"], str):
+            raise Invalid("icon mimeType must be a string")
+        sizes = icon.get("sizes")
+        if sizes is not None and (not isinstance(sizes, list) or not all(isinstance(x, str) for x in sizes)):
+            raise Invalid("icon sizes must be an array of strings")
+        if "theme" in icon and icon["theme"] not in ICON_THEMES:
+            raise Invalid("icon theme must be 'light' or 'dark'")
+        checked.append(dict(icon))
+    check_storable(checked, "icons")
+    return tuple(checked)
 
 
 def validate_handler(handler: object) -> HandlerRef:

@@ -120,6 +120,7 @@ def create_app(
         sessions,
         container.metrics(),
         container.tracing(),
+        completions=container.completion_service(),
     )
     install_resources(mcp_server, container.resource_service(), container.resource_subscriptions())
     install_completion(mcp_server, container.completions())

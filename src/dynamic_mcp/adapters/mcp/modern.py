@@ -17,6 +17,7 @@ import mcp_types as types
 from mcp.server.caching import CacheHint, validate_cache_hints
 from mcp.server.context import CallNext, ServerRequestContext
 from mcp.server.lowlevel import Server
+from mcp.server.request_state import RequestStateBoundary, RequestStateSecurity
 from mcp.shared.exceptions import MCPError
 from mcp.shared.inbound import validate_mcp_param_headers
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
@@ -169,12 +170,21 @@ def enable_modern_era(server: Server[Any], listeners: ListenerRegistry, calls: C
         email, authenticated_at = _caller(ctx)
         return await listeners.listen(email, ctx, params, authenticated_at=authenticated_at)
 
+    # Questions to the client (context.elicit / sample) end a call with a sealed requestState that
+    # only the same caller, retrying the same call on this process within ten minutes, can use.
+    security = RequestStateSecurity.ephemeral()
+    security.bind_principal = _principal
+    server.middleware.append(RequestStateBoundary(security, default_audience=server.name))
     server.add_request_handler("server/discover", types.RequestParams, discover)
     server.add_request_handler("subscriptions/listen", types.SubscriptionsListenRequestParams, listen)
     # The SDK would otherwise list every tool of the caller to find one schema on each call; the
     # middleware below checks the headers against the tool the caller actually resolves to.
     server.get_tool_input_schema = _no_schema_before_middleware
     server.middleware.append(_check_param_headers(calls))
+
+
+def _principal(ctx: ServerRequestContext[Any, Any]) -> str | None:
+    return _caller(ctx)[0]
 
 
 def _no_schema_before_middleware(name: str) -> Mapping[str, Any] | None:

@@ -11,11 +11,18 @@ from mcp.server.lowlevel import NotificationOptions, Server
 from mcp.shared.exceptions import MCPError
 from pydantic import ValidationError
 
+from dynamic_mcp.adapters.mcp.channels import (
+    RoundTripChannel,
+    SessionChannel,
+    answers_of,
+    input_required_result,
+)
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY
 from dynamic_mcp.adapters.mcp.modern import ListingOrder, is_modern
 from dynamic_mcp.adapters.mcp.sessions import CURRENT_SESSION, SessionRegistry
 from dynamic_mcp.adapters.mcp.tool_lists import serve_tool_lists
-from dynamic_mcp.application.calls import CallService, ListedTool
+from dynamic_mcp.application.calls import CallOutcome, CallService, ListedTool
+from dynamic_mcp.application.completion import CompletionService
 from dynamic_mcp.application.context import REQUEST_ID_SCOPE_KEY, TRACE_SCOPE_KEY, bound, session_prefix
 from dynamic_mcp.application.prompts import PromptResult, PromptService
 from dynamic_mcp.domain.errors import DomainError, StorageUnavailable
@@ -73,13 +80,48 @@ def _mcp_tool(tool: ListedTool) -> types.Tool:
             annotations = types.ToolAnnotations.model_validate(dict(tool.annotations))
         except ValidationError:
             annotations = None  # malformed hints are dropped rather than breaking the whole list
+    icons = None
+    if tool.icons:
+        try:
+            icons = [types.Icon.model_validate(dict(i)) for i in tool.icons]
+        except ValidationError:
+            icons = None
     return types.Tool(
-        name=tool.name, description=tool.description, input_schema=dict(tool.input_schema), annotations=annotations
+        name=tool.name,
+        title=tool.title,
+        description=tool.description,
+        input_schema=dict(tool.input_schema),
+        output_schema=dict(tool.output_schema) if tool.output_schema is not None else None,
+        annotations=annotations,
+        icons=icons,
     )
+
+
+def _call_result(outcome: CallOutcome) -> types.CallToolResult | types.InputRequiredResult:
+    if outcome.input_required is not None:
+        return input_required_result(outcome.input_required)
+    if outcome.rich is None:
+        return types.CallToolResult(
+            content=[types.TextContent(type="text", text=outcome.text)], is_error=outcome.is_error
+        )
+    try:
+        return types.CallToolResult.model_validate(
+            {
+                "content": [dict(b) for b in outcome.rich.content],
+                "structuredContent": dict(outcome.rich.structured) if outcome.rich.structured is not None else None,
+                "isError": outcome.rich.is_error,
+            }
+        )
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"][:3])
+        text = f"Error: the tool returned content MCP cannot carry ({where}: {problem['msg']})"
+        return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
 
 
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
+MAX_LOG_LEVELS = 100_000
 
 
 def _mcp_prompt(prompt: Prompt) -> types.Prompt:
@@ -110,8 +152,11 @@ def build_server(
     sessions: SessionRegistry,
     metrics: Metrics | None = None,
     tracing: Tracing | None = None,
+    completions: CompletionService | None = None,
 ) -> DynamicServer:
     counted: Metrics = metrics or NoMetrics()
+    # session id -> the lowest level it asked for with logging/setLevel (handshake era)
+    log_levels: dict[str, str] = {}
 
     ordered = ListingOrder()
 
@@ -132,8 +177,13 @@ def build_server(
 
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
+    ) -> types.CallToolResult | types.InputRequiredResult:
         session_id = _session_id(ctx)
+        channel: Any
+        if is_modern(ctx):
+            channel = RoundTripChannel(ctx, params.name, answers_of(params))
+        else:
+            channel = SessionChannel(ctx, params.name, log_levels.get(session_id) if session_id else None)
         token_holder = CURRENT_SESSION.set(session_id)
         try:
             outcome = await calls.call_tool(
@@ -142,13 +192,45 @@ def build_server(
                 params.arguments,
                 session_id=session_id,
                 progress=_progress_reporter(ctx, counted),
+                channel=channel,
             )
         finally:
             CURRENT_SESSION.reset(token_holder)
         if outcome.forwarded is not None:
             return _forwarded_result(outcome.forwarded)
-        return types.CallToolResult(
-            content=[types.TextContent(type="text", text=outcome.text)], is_error=outcome.is_error
+        return _call_result(outcome)
+
+    async def set_logging_level(ctx: ServerRequestContext[Any, Any], params: types.SetLevelRequestParams) -> Any:
+        session_id = _session_id(ctx)
+        if session_id is not None:
+            if len(log_levels) >= MAX_LOG_LEVELS:
+                log_levels.clear()  # sessions come and go; a forgotten level falls back to everything
+            log_levels[session_id] = params.level
+        return types.EmptyResult()
+
+    async def complete(
+        ctx: ServerRequestContext[Any, Any], params: types.CompleteRequestParams
+    ) -> types.CompleteResult:
+        values: list[str] = []
+        total: int | None = None
+        if completions is not None:
+            ref = params.ref
+            context_args = dict(params.context.arguments or {}) if params.context is not None else {}
+            try:
+                if isinstance(ref, types.PromptReference):
+                    values, total = await completions.prompt_argument(
+                        _email(ctx), ref.name, params.argument.name, params.argument.value, context_args
+                    )
+                else:
+                    values, total = await completions.resource_variable(
+                        _email(ctx), ref.uri, params.argument.name, params.argument.value, context_args
+                    )
+            except StorageUnavailable as exc:
+                raise MCPError(INTERNAL_ERROR, exc.message) from exc
+            except DomainError as exc:
+                raise MCPError(INVALID_PARAMS, exc.message) from exc
+        return types.CompleteResult(
+            completion=types.Completion(values=values, total=total, has_more=total is not None and total > len(values))
         )
 
     async def list_prompts(
@@ -178,7 +260,10 @@ def build_server(
         on_call_tool=call_tool,
         on_list_prompts=list_prompts,
         on_get_prompt=get_prompt,
+        on_completion=complete,
     )
+    # Logging is deprecated for 2026-07-28 only; the handshake era has logging/setLevel.
+    server.add_request_handler("logging/setLevel", types.SetLevelRequestParams, set_logging_level)
     # Drop the SDK's default OpenTelemetry middleware (a no-op without an exporter, but not free).
     server.middleware.clear()
     server.middleware.append(_track_sessions(sessions, tracing or NoTracing()))

@@ -522,7 +522,7 @@ TOOL_MANAGEMENT_TOOLS: list[dict[str, Any]] = [
                     "type": "object",
                     "description": (
                         "The fields to change, with their new values: description, inputSchema, annotations, "
-                        "handler ({type, config}), rolesPermitted, alwaysVisible."
+                        "handler ({type, config}), rolesPermitted, alwaysVisible, outputSchema, title, icons."
                     ),
                 },
             },

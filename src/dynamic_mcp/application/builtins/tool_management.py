@@ -25,7 +25,9 @@ ADD_TOOL = {
                 "type": "object",
                 "description": (
                     "The definition: name (no ':'), description, inputSchema (a JSON Schema object), "
-                    "annotations, handler {type, config}, rolesPermitted (array of roles), alwaysVisible."
+                    "annotations, handler {type, config}, rolesPermitted (array of roles), alwaysVisible; optionally "
+                    "title, icons ([{src, mimeType, sizes}]) and outputSchema (then every result carries "
+                    "structuredContent matching it)."
                 ),
             }
         },

@@ -144,6 +144,9 @@ class ToolPage(TypedDict):
 class ToolDetail(ToolSummary):
     inputSchema: dict[str, Any]
     annotations: dict[str, Any] | None
+    outputSchema: dict[str, Any] | None
+    title: str | None
+    icons: list[dict[str, Any]] | None
     rolesPermitted: list[str] | None
     handler: HandlerOut
 
@@ -156,6 +159,9 @@ class ToolDefinition(TypedDict):
     annotations: NotRequired[dict[str, Any] | None]
     rolesPermitted: NotRequired[list[str] | None]
     alwaysVisible: NotRequired[bool]
+    outputSchema: NotRequired[dict[str, Any] | None]
+    title: NotRequired[str | None]
+    icons: NotRequired[list[dict[str, Any]] | None]
 
 
 class ToolUpdate(TypedDict, total=False):
@@ -165,6 +171,9 @@ class ToolUpdate(TypedDict, total=False):
     handler: HandlerIn
     rolesPermitted: list[str] | None
     alwaysVisible: bool
+    outputSchema: dict[str, Any] | None
+    title: str | None
+    icons: list[dict[str, Any]] | None
 
 
 class ToolDefinitionIn(ToolUpdate, total=False):
@@ -184,6 +193,9 @@ class StoredToolDefinition(TypedDict):
     handler: HandlerOut
     rolesPermitted: list[str] | None
     alwaysVisible: bool
+    outputSchema: dict[str, Any] | None
+    title: str | None
+    icons: list[dict[str, Any]] | None
 
 
 class ToolSaved(TypedDict):
