@@ -60,6 +60,18 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
 
+MIN_REQUEST_STATE_KEY_LENGTH = 32
+
+
+def _request_state_keys(env: Mapping[str, str]) -> tuple[str, ...]:
+    keys = _list(env, "REQUEST_STATE_KEYS")
+    if any(len(k) < MIN_REQUEST_STATE_KEY_LENGTH for k in keys):
+        raise SettingsError(
+            f"every REQUEST_STATE_KEYS entry must be at least {MIN_REQUEST_STATE_KEY_LENGTH} characters"
+        )
+    return keys
+
+
 def _roles(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """Role names beyond the built-in ones; no whitespace inside, no repeats of a built-in."""
     roles = _list(env, name)
@@ -110,6 +122,8 @@ class Settings:
     postmark_api_url: str = "https://api.postmarkapp.com"
     single_session_per_user: bool = False
     session_idle_timeout_seconds: int = 3600
+    request_state_keys: tuple[str, ...] = ()
+    """Seal 2026-era ``requestState`` (docs/tools.md); empty: a key made at start, this process only."""
     template_env_allowlist: tuple[str, ...] = ()
     max_body_bytes: int = 1_048_576
     max_resource_bytes: int = 1_048_576
@@ -188,6 +202,7 @@ class Settings:
             postmark_api_url=env.get("POSTMARK_API_URL") or "https://api.postmarkapp.com",
             single_session_per_user=_bool(env, "SINGLE_SESSION_PER_USER", False),
             session_idle_timeout_seconds=_int(env, "SESSION_IDLE_TIMEOUT_SECONDS", 3600),
+            request_state_keys=_request_state_keys(env),
             template_env_allowlist=_list(env, "TEMPLATE_ENV_ALLOWLIST"),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576, minimum=1),
             max_resource_bytes=_int(env, "MAX_RESOURCE_BYTES", 1_048_576, minimum=1),

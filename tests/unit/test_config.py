@@ -163,3 +163,11 @@ def test_extra_roles_extend_the_built_in_ones(no_dotenv: Path) -> None:
     assert settings.allowed_roles == ("admin", "power-user", "user", "auditor", "billing")
     with pytest.raises(SettingsError, match="EXTRA_ROLES"):
         load(no_dotenv, EXTRA_ROLES="two words")
+
+
+def test_request_state_keys_are_a_list_of_long_secrets(no_dotenv: Path) -> None:
+    keys = "a" * 32 + ", " + "b" * 40
+    assert Settings.from_env({"REQUEST_STATE_KEYS": keys}).request_state_keys == ("a" * 32, "b" * 40)
+    assert Settings.from_env({}).request_state_keys == ()
+    with pytest.raises(SettingsError, match="REQUEST_STATE_KEYS"):
+        Settings.from_env({"REQUEST_STATE_KEYS": "short"})

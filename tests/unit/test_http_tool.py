@@ -4,6 +4,7 @@ and clear errors (never a traceback) for malformed configs and hostile responses
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import time
@@ -26,6 +27,7 @@ from dynamic_mcp.ports.handlers import ToolContext
 
 from .support import Caller, TickingClock
 
+PNG_BYTES = b"\x89PNG\r\n\x1a\n-not-really-an-image"
 TRICKLE_BYTES = 40
 TRICKLE_INTERVAL = 0.25  # 10 s in all: far past a 1 s deadline
 
@@ -42,7 +44,14 @@ async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
                 await writer.drain()
                 await asyncio.sleep(TRICKLE_INTERVAL)
             return
-        if path == "/deep":
+        if path == "/png":
+            body = PNG_BYTES
+            writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: image/png\r\ncontent-length: %d\r\n\r\n" % len(body) + body)
+            await writer.drain()
+            return
+        if path == "/list":
+            body = b"[1, 2]"
+        elif path == "/deep":
             body = b"[" * 100_000 + b"]" * 100_000
         elif path == "/nested":
             body = b"[" * (MAX_RESPONSE_DEPTH + 1) + b"]" * (MAX_RESPONSE_DEPTH + 1)
@@ -65,10 +74,35 @@ async def upstream() -> AsyncIterator[int]:
     server.close()
 
 
-def _context() -> ToolContext:
+def _context(output_schema: dict[str, Any] | None = None) -> ToolContext:
     user = User(email="u@x.io", roles=("user",))
-    tool = Tool(name="t", creator="u@x.io", input_schema={"type": "object"}, handler=HandlerRef("http"))
+    tool = Tool(
+        name="t",
+        creator="u@x.io",
+        input_schema={"type": "object"},
+        handler=HandlerRef("http"),
+        output_schema=output_schema,
+    )
     return ToolContext(session_id="s", user=user, tool_name="t", tool=tool)
+
+
+async def test_an_image_response_is_an_image_block(upstream: int) -> None:
+    handler = HttpToolHandler(OutboundPolicy.from_entries((f"127.0.0.1:{upstream}",)))
+    out = await handler({}, _context(), {"url": f"http://127.0.0.1:{upstream}/png"}, no_progress)
+    assert out == {
+        "content": [{"type": "image", "data": base64.b64encode(PNG_BYTES).decode(), "mimeType": "image/png"}]
+    }
+
+
+async def test_json_becomes_structured_content_when_the_tool_has_an_output_schema(upstream: int) -> None:
+    handler = HttpToolHandler(OutboundPolicy.from_entries((f"127.0.0.1:{upstream}",)))
+    schema = {"type": "object", "properties": {"target": {"type": "string"}}}
+    out = await handler({}, _context(schema), {"url": f"http://127.0.0.1:{upstream}/x"}, no_progress)
+    assert out == {"structuredContent": {"target": "/x"}}
+    plain = await handler({}, _context(), {"url": f"http://127.0.0.1:{upstream}/x"}, no_progress)
+    assert plain == {"result": {"target": "/x"}, "message": "HTTP 200"}
+    with pytest.raises(Invalid, match="no JSON object for the tool's outputSchema"):
+        await handler({}, _context(schema), {"url": f"http://127.0.0.1:{upstream}/list"}, no_progress)
 
 
 async def call(port: int, **config: Any) -> Any:

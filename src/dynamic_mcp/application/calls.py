@@ -145,7 +145,7 @@ class CallService:
     ) -> CallOutcome:
         """Run one call; every call, refused or not, is counted, logged and traced once (without arguments)."""
         with self._tracing.span("tool call") as span:
-            return await self._counted(email, name, arguments, session_id, progress, span)
+            return await self._counted(email, name, arguments, session_id, progress, span, channel)
 
     async def _counted(
         self,
@@ -155,6 +155,7 @@ class CallService:
         session_id: str | None,
         progress: ProgressReporter | None,
         span: Span,
+        channel: ClientChannel | None = None,
     ) -> CallOutcome:
         started = time.perf_counter()
         tool: Tool | None = None

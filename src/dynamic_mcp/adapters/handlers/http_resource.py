@@ -26,6 +26,9 @@ class HttpResourceHandler:
         )
         as_tool = ToolContext(session_id=context.session_id, user=context.user, tool_name=tool.name, tool=tool)
         output = await self._fetch({**variables, "uri": uri}, as_tool, config, no_progress)
+        blocks = output.get("content")
+        if isinstance(blocks, list) and blocks and blocks[0].get("type") == "image":  # an image/* response
+            return {"blob": blocks[0]["data"], "mimeType": context.resource.mime_type or blocks[0]["mimeType"]}
         body = output.get("result")
         if isinstance(body, str):
             return {"text": body, "mimeType": context.resource.mime_type or "text/plain"}

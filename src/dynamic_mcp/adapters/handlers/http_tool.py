@@ -7,12 +7,15 @@ tool's argMappings) and the context (``sessionId``, ``userEmail``; the context w
 string written in ``url`` is kept; ``query`` entries are added to it (replacing a parameter of
 the same name).
 ``timeoutSeconds`` bounds the whole call, connect to last byte. The response becomes the
-result: JSON parsed when possible, else text. Redirects are not followed.
+result: JSON parsed when possible, else text. Redirects are not followed. When the tool declares
+an ``outputSchema``, a JSON object response is its ``structuredContent`` (checked against the
+schema); an ``image/*`` response is an image block.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import re
@@ -102,10 +105,19 @@ class HttpToolHandler:
                 log.debug("http tool request failed", exc_info=True)
                 raise UpstreamFailed(f"{method} {parts.hostname} failed: {type(exc).__name__}") from None
         await progress(1, 1, "done")
-        payload = _decode(content, response.headers.get("content-type", ""))
+        content_type = response.headers.get("content-type", "")
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if response.status_code < 400 and media_type.startswith("image/"):
+            data = base64.b64encode(content).decode("ascii")
+            return {"content": [{"type": "image", "data": data, "mimeType": media_type}]}
+        payload = _decode(content, content_type)
         if response.status_code >= 400:
             excerpt = payload if isinstance(payload, str) else json.dumps(payload)
             raise UpstreamFailed(f"{method} {parts.hostname} answered HTTP {response.status_code}: {excerpt[:500]}")
+        if context.tool.output_schema is not None:
+            if not isinstance(payload, dict):
+                raise Invalid(f"{method} {parts.hostname} answered no JSON object for the tool's outputSchema")
+            return {"structuredContent": payload}
         return {"result": payload, "message": f"HTTP {response.status_code}"}
 
 

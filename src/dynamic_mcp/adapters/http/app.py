@@ -125,7 +125,7 @@ def create_app(
     install_resources(mcp_server, container.resource_service(), container.resource_subscriptions())
     install_completion(mcp_server, container.completions())
     listeners = container.listener_registry()
-    enable_modern_era(mcp_server, listeners, container.call_service())
+    enable_modern_era(mcp_server, listeners, container.call_service(), request_state_keys=settings.request_state_keys)
     manager = DynamicSessionManager(
         app=mcp_server,
         json_response=False,

@@ -152,7 +152,9 @@ def _caller(ctx: ServerRequestContext[Any, Any]) -> tuple[str, int | None]:
     return str(email), scope.get(REVOCATIONS_SCOPE_KEY)
 
 
-def enable_modern_era(server: Server[Any], listeners: ListenerRegistry, calls: CallService) -> None:
+def enable_modern_era(
+    server: Server[Any], listeners: ListenerRegistry, calls: CallService, *, request_state_keys: tuple[str, ...] = ()
+) -> None:
     """Give the low-level server what the 2026 era adds: discovery of both eras, cache hints on
     lists, per-user listen streams, and ``Mcp-Param-*`` header checks against the caller's tool."""
     server.cache_hints = validate_cache_hints(CACHE_HINTS)
@@ -171,9 +173,13 @@ def enable_modern_era(server: Server[Any], listeners: ListenerRegistry, calls: C
         return await listeners.listen(email, ctx, params, authenticated_at=authenticated_at)
 
     # Questions to the client (context.elicit / sample) end a call with a sealed requestState that
-    # only the same caller, retrying the same call on this process within ten minutes, can use.
-    security = RequestStateSecurity.ephemeral()
-    security.bind_principal = _principal
+    # only the same caller, retrying the same call within ten minutes, can use: on any instance
+    # holding the same keys, else on this process only.
+    if request_state_keys:
+        security = RequestStateSecurity(keys=list(request_state_keys), bind_principal=_principal)
+    else:
+        security = RequestStateSecurity.ephemeral()
+        security.bind_principal = _principal
     server.middleware.append(RequestStateBoundary(security, default_audience=server.name))
     server.add_request_handler("server/discover", types.RequestParams, discover)
     server.add_request_handler("subscriptions/listen", types.SubscriptionsListenRequestParams, listen)
