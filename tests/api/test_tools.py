@@ -105,3 +105,16 @@ def test_delete_removes_the_tool_and_hidden_entries(world: World, events: EventL
     assert events.tools_changed_for(USER)
     assert world.as_(USER).ok("GET", "/me/hidden-tools")["hiddenTools"] == []
     assert_problem(world.as_(POWER).delete("/tools/p1-tool"), 404)
+
+
+def test_output_schema_title_and_icons_through_rest(world: World) -> None:
+    power = world.as_(POWER)
+    output = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    icons = [{"src": "https://example.com/i.png", "sizes": ["32x32"]}]
+    power.ok("POST", "/tools", 201, json=runtime_tool("shaped", outputSchema=output, title="Shaped", icons=icons))
+    shown = power.ok("GET", "/tools/shaped")
+    assert (shown["outputSchema"], shown["title"], shown["icons"]) == (output, "Shaped", icons)
+    updated = power.ok("PATCH", "/tools/shaped", json={"title": "Reshaped", "icons": None})
+    assert updated["updated"]["title"] == "Reshaped" and updated["updated"]["icons"] is None
+    assert_problem(power.post("/tools", json=runtime_tool("x", outputSchema={"type": "string"})), 422, "outputSchema")
+    assert_problem(power.post("/tools", json=runtime_tool("x", icons=[{"sizes": []}])), 422, "src")
