@@ -3,8 +3,8 @@
     MCP_ADMIN_API_KEY=... PORT=4001 python examples/conformance_server.py
     npx @modelcontextprotocol/conformance server --url "http://localhost:4001/mcp?apiKey=$MCP_ADMIN_API_KEY"
 
-One handler package, ``conformance``, declares the tools and prompts the suite's server scenarios
-call (``test_simple_text``, ``test_image_content``, ..., ``test_prompt_with_arguments``), each
+One handler package, ``conformance``, declares the tools, prompts and resources the suite's server
+scenarios use (``test_simple_text``, ``test_image_content``, ..., ``test_prompt_with_arguments``), each
 written against the public handler API: rich results, ``context.log``, ``context.elicit``,
 ``context.sample`` and progress. It honours ``PORT``, ``HOST`` and ``MCP_ADMIN_API_KEY`` like
 ``dynamic-mcp serve``; the suite authenticates with the key in the URL.
@@ -246,7 +246,45 @@ async def prompt(args: dict[str, Any], context: PromptContext, config: Mapping[s
     return {"messages": [_user({"type": "text", "text": "This is a simple prompt for testing."})]}
 
 
-CONFORMANCE = HandlerPackage(name=PACKAGE, tools=TOOLS, handler=handle, prompts=PROMPTS, prompt_handler=prompt)
+# Resources are data too: the template's text is filled from the URI read.
+RESOURCES = [
+    {
+        "uri": "test://static-text",
+        "name": "static-text",
+        "description": "A static text resource",
+        "mimeType": "text/plain",
+        "text": "This is the content of the static text resource.",
+        "rolesPermitted": EVERYONE,
+    },
+    {
+        "uri": "test://static-binary",
+        "name": "static-binary",
+        "description": "A static binary resource (a PNG)",
+        "mimeType": "image/png",
+        "blob": PNG,
+        "rolesPermitted": EVERYONE,
+    },
+    {
+        "uriTemplate": "test://template/{id}/data",
+        "name": "template-data",
+        "description": "Data for an id",
+        "mimeType": "application/json",
+        "text": '{"id":"{{id}}","templateTest":true,"data":"Data for ID: {{id}}"}',
+        "rolesPermitted": EVERYONE,
+    },
+    {
+        "uri": "test://watched-resource",
+        "name": "watched-resource",
+        "description": "A resource clients may subscribe to",
+        "mimeType": "text/plain",
+        "text": "Watched resource content.",
+        "rolesPermitted": EVERYONE,
+    },
+]
+
+CONFORMANCE = HandlerPackage(
+    name=PACKAGE, tools=TOOLS, handler=handle, prompts=PROMPTS, prompt_handler=prompt, resources=RESOURCES
+)
 
 
 async def main() -> None:

@@ -12,7 +12,6 @@ from dependency_injector import containers, providers
 from dynamic_mcp.adapters.handlers import http_tool, mcp_tool
 from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
 from dynamic_mcp.adapters.handlers.upstream_pool import PooledUpstreamGateway
-from dynamic_mcp.adapters.mcp.completion import Completions
 from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
 from dynamic_mcp.adapters.mcp.resources import ResourceSubscriptions
 from dynamic_mcp.adapters.mcp.session_directory import RegistrySessionDirectory
@@ -324,10 +323,15 @@ class Container(containers.DeclarativeContainer):
     resource_admin = providers.Singleton(
         ResourceManagement, resources=resources, service=resource_service, catalog=catalog, clock=clock
     )
+    completion_service = providers.Singleton(
+        CompletionService,
+        prompts=prompt_service,
+        registry=registry,
+        resource_completer=resource_service.provided.complete,
+    )
     resource_registration = providers.Singleton(
         ResourceRegistration, resources=resources, service=resource_service, catalog=catalog, clock=clock
     )
-    completion_service = providers.Singleton(CompletionService, prompts=prompt_service, registry=registry)
     registrar = providers.Singleton(
         PackageRegistrar,
         registry=registry,
@@ -397,7 +401,6 @@ class Container(containers.DeclarativeContainer):
     )
     listener_registry = providers.Singleton(ListenerRegistry)
     resource_subscriptions = providers.Singleton(ResourceSubscriptions, sessions=session_registry, metrics=metrics)
-    completions = providers.Singleton(Completions, resources=resource_service)
 
     # The browser console (docs/console.md): sign-ins kept where every instance can read them.
     console_sessions = providers.Selector(

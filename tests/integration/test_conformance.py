@@ -25,16 +25,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 SUMMARY_LINE = re.compile(r"^([✓✗])\s+([\w-]+):\s+(\d+) passed,\s+(\d+) failed", re.MULTILINE)
-RESOURCE_SCENARIOS = frozenset(
-    {
-        "resources-list",
-        "resources-read-text",
-        "resources-read-binary",
-        "resources-templates-read",
-        "resources-subscribe",
-        "resources-unsubscribe",
-    }
-)
 
 
 def suite_bin() -> Path:
@@ -70,27 +60,11 @@ def start_example(port: int) -> subprocess.Popen[str]:
     raise AssertionError("the conformance example did not become healthy")
 
 
-def advertises_resources(port: int) -> bool:
-    body = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-    }
-    response = httpx.post(
-        f"http://127.0.0.1:{port}/mcp",
-        json=body,
-        headers={"accept": "application/json, text/event-stream", "x-apikey": ADMIN_KEY},
-    )
-    return '"resources"' in response.text
-
-
 def test_every_active_server_scenario_passes() -> None:
     bin_dir = suite_bin()
     port = free_port()
     server = start_example(port)
     try:
-        resources = advertises_resources(port)
         run = subprocess.run(
             [str(bin_dir / "conformance"), "server", "--url", f"http://localhost:{port}/mcp?apiKey={ADMIN_KEY}"],
             env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
@@ -112,7 +86,4 @@ def test_every_active_server_scenario_passes() -> None:
         print(f"  FAIL  {name}")
     assert len(results) >= 30, run.stdout[-3000:] + run.stderr[-2000:]
     assert "dns-rebinding-protection" in passed
-    # The resources scenarios need the resources capability; until the server has it they are
-    # the only ones allowed to fail, and once it does every scenario must pass.
-    allowed = frozenset() if resources else RESOURCE_SCENARIOS
-    assert set(failed) <= allowed, run.stdout[-6000:]
+    assert failed == [], run.stdout[-6000:]

@@ -20,7 +20,7 @@ from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy, is_public
 from dynamic_mcp.application.packages import no_progress
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import build_container
-from dynamic_mcp.domain.errors import DomainError, Forbidden, UpstreamFailed
+from dynamic_mcp.domain.errors import DomainError, Forbidden, Invalid, UpstreamFailed
 from dynamic_mcp.domain.tools import HandlerRef, Tool
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.handlers import ToolContext

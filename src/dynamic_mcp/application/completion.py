@@ -2,7 +2,7 @@
 
 A prompt's values come from its handler config's ``completions`` (``{argument: [values]}``, or one
 list for every argument) or, when the package has one, from its completion hook. Resource
-template variables are answered by whatever the resources part plugs into ``resource_completer``.
+template variables are answered by ``resource_completer`` (the resource use cases' ``complete``).
 """
 
 from __future__ import annotations
@@ -41,10 +41,12 @@ def configured_values(config: Mapping[str, Any], argument: str) -> Sequence[Any]
 
 
 class CompletionService:
-    def __init__(self, prompts: PromptService, registry: HandlerRegistry) -> None:
+    def __init__(
+        self, prompts: PromptService, registry: HandlerRegistry, resource_completer: ResourceCompleter | None = None
+    ) -> None:
         self._prompts = prompts
         self._registry = registry
-        self.resource_completer: ResourceCompleter | None = None
+        self.resource_completer = resource_completer
 
     async def prompt_argument(
         self, email: str, name: str, argument: str, value: str, context_args: Mapping[str, str]

@@ -122,6 +122,8 @@ PromptHandler = Callable[[dict[str, Any], PromptContext, Mapping[str, Any]], Awa
 
 CompletionHandler = Callable[[str, str, dict[str, str], PromptContext, Mapping[str, Any]], Awaitable[Sequence[str]]]
 """``(argument, partial_value, other_arguments, context, config) -> values`` for a package's prompts."""
+
+
 @attrs.frozen
 class ResourceContext:
     """Handed to a package's resource handler (docs/resources.md)."""

@@ -21,7 +21,6 @@ from dynamic_mcp.adapters.http.observe import RequestObserver
 from dynamic_mcp.adapters.http.rest import rest_exception_handlers, rest_openapi_config, rest_router
 from dynamic_mcp.adapters.http.routes import HttpRoute, check_new_routes, to_litestar
 from dynamic_mcp.adapters.mcp import redaction
-from dynamic_mcp.adapters.mcp.completion import install_completion
 from dynamic_mcp.adapters.mcp.gate import McpGate
 from dynamic_mcp.adapters.mcp.manager import DynamicSessionManager
 from dynamic_mcp.adapters.mcp.modern import ModernEntry, enable_modern_era
@@ -123,7 +122,6 @@ def create_app(
         completions=container.completion_service(),
     )
     install_resources(mcp_server, container.resource_service(), container.resource_subscriptions())
-    install_completion(mcp_server, container.completions())
     listeners = container.listener_registry()
     enable_modern_era(mcp_server, listeners, container.call_service(), request_state_keys=settings.request_state_keys)
     manager = DynamicSessionManager(

@@ -19,6 +19,7 @@ from dynamic_mcp.adapters.mcp.channels import (
 )
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY
 from dynamic_mcp.adapters.mcp.modern import ListingOrder, is_modern
+from dynamic_mcp.adapters.mcp.resources import mcp_error
 from dynamic_mcp.adapters.mcp.sessions import CURRENT_SESSION, SessionRegistry
 from dynamic_mcp.adapters.mcp.tool_lists import serve_tool_lists
 from dynamic_mcp.application.calls import CallOutcome, CallService, ListedTool
@@ -225,10 +226,8 @@ def build_server(
                     values, total = await completions.resource_variable(
                         _email(ctx), ref.uri, params.argument.name, params.argument.value, context_args
                     )
-            except StorageUnavailable as exc:
-                raise MCPError(INTERNAL_ERROR, exc.message) from exc
             except DomainError as exc:
-                raise MCPError(INVALID_PARAMS, exc.message) from exc
+                raise mcp_error(exc) from exc  # an unknown template carries its uri (as resources/read)
         return types.CompleteResult(
             completion=types.Completion(values=values, total=total, has_more=total is not None and total > len(values))
         )
