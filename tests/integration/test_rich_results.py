@@ -6,11 +6,13 @@ of this test's own."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+import httpx
 import mcp_types as types
 import pytest
 import pytest_asyncio
@@ -312,3 +314,60 @@ async def test_completion_for_prompt_arguments(url: str, mode: str) -> None:
             await c.complete(ref, {"name": "nope", "value": ""})
         with pytest.raises(MCPError, match="not found"):
             await c.complete(types.PromptReference(type="ref/prompt", name="missing"), {"name": "a", "value": ""})
+
+
+# -- the round trip across instances ---------------------------------------------------------------
+
+
+def modern_call(base: str, params: dict[str, Any]) -> dict[str, Any]:
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": MODERN,
+        "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}, "sampling": {}},
+    }
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"_meta": meta, **params}}
+    response = httpx.post(
+        f"{base}/mcp",
+        json=body,
+        headers={
+            "accept": "application/json, text/event-stream",
+            "mcp-protocol-version": MODERN,
+            "mcp-method": "tools/call",
+            "mcp-name": params["name"],
+            "x-apikey": ADMIN_KEY,
+        },
+        timeout=30,
+    )
+    text = response.text
+    if response.headers["content-type"].startswith("text/event-stream"):
+        text = next(line[5:] for line in text.splitlines() if line.startswith("data:"))
+    return dict(json.loads(text))
+
+
+async def test_a_retry_may_reach_another_instance_holding_the_same_keys() -> None:
+    keys = ("k" * 40,)
+    servers = []
+    for _ in range(2):
+        settings = Settings(admin_email="admin@example.com", admin_api_key=ADMIN_KEY, port=0, request_state_keys=keys)
+        server = DynamicMcpServer("rich-results", "1.0.0", settings=settings)
+        await server.register_handler(RICH)
+        await server.start()
+        servers.append(server)
+    first, second = (f"http://127.0.0.1:{s.port}" for s in servers)
+    try:
+        asked = (await asyncio.to_thread(modern_call, first, {"name": "two-questions", "arguments": {}}))["result"]
+        assert asked["resultType"] == "input_required" and list(asked["inputRequests"]) == ["q1"]
+        answer = {"q1": {"action": "accept", "content": {"name": "Ada"}}}
+        retry = {
+            "name": "two-questions",
+            "arguments": {},
+            "inputResponses": answer,
+            "requestState": asked["requestState"],
+        }
+        again = (await asyncio.to_thread(modern_call, second, retry))["result"]
+        assert again["resultType"] == "input_required" and list(again["inputRequests"]) == ["q2"]
+        forged = {**retry, "requestState": asked["requestState"][:-4] + "AAAA"}
+        refused = await asyncio.to_thread(modern_call, second, forged)
+        assert refused["error"]["message"] == "Invalid or expired requestState"
+    finally:
+        for server in servers:
+            await server.stop()
