@@ -316,6 +316,16 @@ async def test_completion_for_prompt_arguments(url: str, mode: str) -> None:
             await c.complete(types.PromptReference(type="ref/prompt", name="missing"), {"name": "a", "value": ""})
 
 
+@pytest.mark.parametrize("mode", ERAS)
+async def test_missing_prompt_arguments_are_invalid_params_naming_them(url: str, mode: str) -> None:
+    async with connect(url, mode) as c:
+        with pytest.raises(MCPError) as caught:
+            await c.get_prompt("test_prompt_with_arguments", {})
+        answered = await c.get_prompt("test_prompt_with_arguments", {"arg1": "a", "arg2": "b"})
+    assert caught.value.code == -32602 and "arg1, arg2" in caught.value.message
+    assert answered.messages[0].content.text == "Prompt with arguments: arg1='a', arg2='b'"  # type: ignore[union-attr]
+
+
 # -- the round trip across instances ---------------------------------------------------------------
 
 
