@@ -134,6 +134,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     console_session_ttl_seconds: int = 28_800
     console_sign_in_rate_limit: int = 10
+    instance_heartbeat_seconds: int = 10
     allowed_hosts: tuple[str, ...] = ()
     max_sessions_per_user: int = 50
     require_key_on_every_request: bool = True
@@ -212,6 +213,7 @@ class Settings:
             allowed_origins=_list(env, "ALLOWED_ORIGINS"),
             console_session_ttl_seconds=_int(env, "CONSOLE_SESSION_TTL_SECONDS", 28_800, minimum=60),
             console_sign_in_rate_limit=_int(env, "CONSOLE_SIGN_IN_RATE_LIMIT", 10, maximum=10_000_000),
+            instance_heartbeat_seconds=_int(env, "INSTANCE_HEARTBEAT_SECONDS", 10, minimum=1, maximum=3600),
             allowed_hosts=_list(env, "ALLOWED_HOSTS"),
             max_sessions_per_user=_int(env, "MAX_SESSIONS_PER_USER", 50, minimum=1),
             require_key_on_every_request=_bool(env, "REQUIRE_KEY_ON_EVERY_REQUEST", True),

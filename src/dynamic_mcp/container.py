@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import secrets
 import socket
 from importlib import metadata
 
@@ -14,11 +15,11 @@ from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
 from dynamic_mcp.adapters.handlers.upstream_pool import PooledUpstreamGateway
 from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
 from dynamic_mcp.adapters.mcp.resources import ResourceSubscriptions
-from dynamic_mcp.adapters.mcp.session_directory import RegistrySessionDirectory
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.adapters.memory.audit import InMemoryAuditStore
 from dynamic_mcp.adapters.memory.console_sessions import InMemoryConsoleSessionStore
 from dynamic_mcp.adapters.memory.events import InMemoryEventBus
+from dynamic_mcp.adapters.memory.instances import InMemoryInstanceDirectory
 from dynamic_mcp.adapters.memory.limits import InMemoryRateLimiter
 from dynamic_mcp.adapters.memory.mcp_sessions import InMemorySessionRepository
 from dynamic_mcp.adapters.memory.probe import MemoryStorageProbe
@@ -33,6 +34,7 @@ from dynamic_mcp.adapters.mongo.audit import MongoAuditStore
 from dynamic_mcp.adapters.mongo.changes import FOLLOWED, MongoChangeFeed
 from dynamic_mcp.adapters.mongo.client import check_reachable, connect_and_prepare, create_client, database, ping
 from dynamic_mcp.adapters.mongo.console_sessions import MongoConsoleSessionStore
+from dynamic_mcp.adapters.mongo.instances import MongoInstanceDirectory
 from dynamic_mcp.adapters.mongo.ledger import WriteLedger
 from dynamic_mcp.adapters.mongo.limits import MongoRateLimiter
 from dynamic_mcp.adapters.mongo.mcp_sessions import MongoSessionRepository
@@ -71,6 +73,7 @@ from dynamic_mcp.application.completion import CompletionService
 from dynamic_mcp.application.console_auth import ConsoleAuth
 from dynamic_mcp.application.console_views import ConsoleViews
 from dynamic_mcp.application.facade import ServerFacade
+from dynamic_mcp.application.instances import InstancePresence
 from dynamic_mcp.application.lifecycle import NATIVE, ServerLifecycle
 from dynamic_mcp.application.limits import RateLimitService
 from dynamic_mcp.application.onboarding import Onboarding, ServerIdentity
@@ -117,6 +120,12 @@ def instance_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def new_instance_id() -> str:
+    """This server instance: host and pid, and a random tag so that a restarted container with
+    the same host name and pid (or two apps in one test process) is never taken for another."""
+    return f"{instance_name()}:{secrets.token_hex(2)}"
+
+
 def server_facts(settings: Settings) -> dict[str, str]:
     """What the Health page shows besides storage: this instance and the versions it runs."""
 
@@ -127,7 +136,6 @@ def server_facts(settings: Settings) -> dict[str, str]:
             return "unknown"
 
     return {
-        "instance": instance_name(),
         "serverName": settings.server_name,
         "serverVersion": settings.server_version,
         "python": platform.python_version(),
@@ -142,6 +150,7 @@ class Container(containers.DeclarativeContainer):
     config = providers.Configuration()
 
     clock = providers.Singleton(SystemClock)
+    instance_id = providers.Singleton(new_instance_id)
     metrics = providers.Selector(
         config.metrics,
         on=providers.Singleton(PrometheusMetrics, tool_labels=settings.provided.metrics_tool_labels),
@@ -215,7 +224,7 @@ class Container(containers.DeclarativeContainer):
         AuditRecorder,
         store=audit_store,
         clock=clock,
-        instance=providers.Callable(instance_name),
+        instance=instance_id,
         arguments=settings.provided.audit_arguments,
         capacity=settings.provided.audit_buffer,
         metrics=metrics,
@@ -398,8 +407,29 @@ class Container(containers.DeclarativeContainer):
         single_session_per_user=config.single_session_per_user,
         idle_timeout_seconds=settings.provided.session_idle_timeout_seconds,
         metrics=metrics,
+        instance=instance_id,
     )
-    listener_registry = providers.Singleton(ListenerRegistry)
+    # Every instance's heartbeat and listen streams, where every instance can read them (ADR 0020).
+    instance_directory = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(InMemoryInstanceDirectory),
+        mongo=providers.Singleton(MongoInstanceDirectory, db=mongo_db),
+    )
+    presence = providers.Singleton(
+        InstancePresence,
+        directory=instance_directory,
+        clock=clock,
+        instance=instance_id,
+        version=settings.provided.server_version,
+        interval_seconds=settings.provided.instance_heartbeat_seconds,
+    )
+    listener_registry = providers.Singleton(
+        ListenerRegistry,
+        directory=instance_directory,
+        instance=instance_id,
+        clock=clock,
+        heartbeat_seconds=settings.provided.instance_heartbeat_seconds,
+    )
     resource_subscriptions = providers.Singleton(ResourceSubscriptions, sessions=session_registry, metrics=metrics)
 
     # The browser console (docs/console.md): sign-ins kept where every instance can read them.
@@ -425,17 +455,14 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryStorageProbe),
         mongo=providers.Singleton(MongoStorageProbe, client=mongo_client),
     )
-    session_directory = providers.Singleton(
-        RegistrySessionDirectory,
-        registry=session_registry,
-        listeners=listener_registry,
-        instance=providers.Callable(instance_name),
-    )
     operations = providers.Singleton(
         OperationsService,
-        directory=session_directory,
+        sessions=mcp_sessions,
+        directory=instance_directory,
         storage=storage_probe,
         storage_mode=config.storage,
+        clock=clock,
+        instance=instance_id,
         facts=providers.Callable(server_facts, settings),
     )
 

@@ -1,5 +1,8 @@
 """Two server instances over one MongoDB database, as behind a load balancer without affinity:
-a console session opened on one is served by the other, and signing out on either ends it."""
+a console session opened on one is served by the other, and signing out on either ends it.
+
+With real server processes, the Sessions and Health pages of one instance listing and closing
+what another holds: tests/integration/test_stored_sessions.py."""
 
 from __future__ import annotations
 

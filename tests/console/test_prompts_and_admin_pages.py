@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +17,7 @@ from dynamic_mcp.adapters.http.app import create_app
 from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.container import Container
 from dynamic_mcp.domain.events import PromptListChanged
+from dynamic_mcp.domain.instances import ListenerRecord
 from tests.console.conftest import Browser, add_user
 
 
@@ -85,6 +89,7 @@ def test_admin_pages_refuse_other_users(admin: Browser) -> None:
     for path in ("/console/sessions", "/console/health", "/console/audit"):
         assert user.get(path).status_code == 403, path
     assert user.post("/console/sessions/close", {"handle": "x"}).status_code == 403
+    assert user.post("/console/listeners/close", {"handle": "x"}).status_code == 403
 
 
 def test_closing_an_unknown_session_is_explained(admin: Browser) -> None:
@@ -93,12 +98,26 @@ def test_closing_an_unknown_session_is_explained(admin: Browser) -> None:
     assert response.status_code == 404 and "no longer open" in response.text
 
 
-def test_the_sessions_page_lists_listen_streams_per_user(container: Container, admin: Browser) -> None:
-    async def listener(event: Any) -> None:
-        return None
-
-    unsubscribe = container.listener_registry().subscribe("lee@example.com", listener)
+def test_the_sessions_page_lists_listen_streams_per_user_and_closes_one(container: Container, admin: Browser) -> None:
+    here = container.instance_id()
+    now = datetime.now(UTC)
+    record = ListenerRecord("abcdefgh12345678", "lee@example.com", here, "lister 2.0", now, now + timedelta(minutes=5))
+    asyncio.run(container.instance_directory().add_listener(record))  # memory: no I/O, any loop
     page = admin.get("/console/sessions")
-    assert '<td data-label="User">lee@example.com</td><td data-label="Streams">1</td>' in page.text
-    unsubscribe()
-    assert "No listen streams on this instance." in admin.get("/console/sessions").text
+    assert "lee@example.com" in page.text and "lister 2.0" in page.text and here in page.text
+    assert 'name="handle" value="abcdefgh12345678"' in page.text
+    closed = admin.post("/console/listeners/close", {"handle": "abcdefgh12345678"}, follow_redirects=False)
+    assert closed.status_code == 303
+    deadline = time.monotonic() + 10
+    while "lister 2.0" in admin.get("/console/sessions").text:  # this instance follows the close
+        assert time.monotonic() < deadline, "the closed listen stream is still listed"
+        time.sleep(0.05)
+    again = admin.post("/console/listeners/close", {"handle": "abcdefgh12345678"})
+    assert again.status_code == 404 and "no longer open" in again.text
+
+
+def test_health_lists_this_instance_with_its_heartbeat(container: Container, admin: Browser) -> None:
+    page = admin.get("/console/health").text
+    instances = page.split('id="instances"', 1)[1]
+    assert container.instance_id() in instances and container.settings().server_version in instances
+    assert "this one" in instances and "ago" in instances

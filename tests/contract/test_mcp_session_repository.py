@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 from pymongo import AsyncMongoClient
 
@@ -83,6 +84,20 @@ async def test_a_users_sessions_oldest_first_and_removed_together(store: Session
     assert await store.get(session_key("b0"), T0) is not None
     assert await store.remove(session_key("b0")) is True
     assert await store.remove(session_key("b0")) is False
+
+
+async def test_every_live_session_is_listed_with_the_instance_that_last_used_it(store: SessionRepository) -> None:
+    await store.add(attrs.evolve(record("b0", "b@x.io"), instance="one", id_prefix="b0"))
+    await store.add(record("a1", at=T0 + timedelta(seconds=1)))
+    await store.add(record("a0"))
+    await store.add(record("forever", "c@x.io", idle=0))
+    await store.touch(session_key("b0"), T0 + timedelta(seconds=30), expiry(T0 + timedelta(seconds=30), 60), "two")
+    live = await store.live(T0 + timedelta(seconds=61), 10)  # a0 and a1 idled out meanwhile
+    assert [(s.email, s.instance, s.id_prefix) for s in live] == [("b@x.io", "two", "b0"), ("c@x.io", None, "")]
+    listed = await store.live(T0, 10)
+    assert [s.key for s in listed] == [session_key(k) for k in ("a0", "a1", "b0", "forever")]
+    assert len(await store.live(T0, 2)) == 2
+    assert listed[0].client == "c 1"
 
 
 async def _next(removals: AsyncIterator[str], timeout: float = 10.0) -> str:

@@ -3,7 +3,7 @@
     .venv/bin/python -m tests.e2e.screenshots [OUTPUT_DIR]
 
 Starts its own server on a free port, fills it with a few users, tools, a share, a prompt and a
-live MCP session, then saves ``<page>-desktop.png`` and ``<page>-phone.png``. Not run by pytest.
+live MCP session and a 2026-era listen stream, then saves ``<page>-desktop.png`` and ``<page>-phone.png``. Not run by pytest.
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ from pathlib import Path
 
 import anyio
 import httpx
+import mcp_types as types
+from mcp.client import Client
 
 from tests.e2e.browser import DESKTOP, PHONE, chromium, recorded_context, sign_in
 from tests.integration.harness import ADMIN_KEY, ServerProcess, connect
 
+LISTENER = types.Implementation(name="vscode", version="1.99")
 OUTPUT = Path(__file__).resolve().parents[2] / "docs" / "console"
 WEATHER = {
     "name": "weather",
@@ -80,7 +83,12 @@ async def capture(output: Path) -> None:
     server = ServerProcess().start()
     try:
         seed(server.url)
-        async with connect(server.url, ADMIN_KEY, client_name="claude-code"), chromium() as browser:
+        async with (
+            connect(server.url, ADMIN_KEY, client_name="claude-code"),
+            Client(f"{server.url}/mcp?apiKey={ADMIN_KEY}", mode="2026-07-28", client_info=LISTENER) as modern,
+            modern.listen(tools_list_changed=True),
+            chromium() as browser,
+        ):
             for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
                 async with recorded_context(browser, viewport=viewport) as (context, _):
                     page = await context.new_page()

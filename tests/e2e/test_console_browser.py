@@ -105,7 +105,18 @@ async def test_sign_in_add_user_create_share_notify_hide_sign_out(server: Server
         assert (await plain.post("/console/users", data={"email": "x@example.com"})).status_code == 401
 
 
-ADMIN_PAGES = ("my-tools", "tools", "tools/new", f"tools/{TOOL_ID}", "prompts", "users", "connect", "my-key")
+ADMIN_PAGES = (
+    "my-tools",
+    "tools",
+    "tools/new",
+    f"tools/{TOOL_ID}",
+    f"tools/{TOOL_ID}/edit",
+    "prompts",
+    "prompts/new",
+    "users",
+    "connect",
+    "my-key",
+)
 
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
@@ -124,6 +135,10 @@ async def test_pages_make_no_external_requests_log_no_errors_and_label_every_inp
         page = await context.new_page()
         # Keyboard only: the key field has focus on arrival, Enter submits.
         await page.goto(f"{server.url}/console/")
+        signing_in = [*await unlabelled(page), *await low_contrast(page)]
+        assert signing_in == [], signing_in
+        if viewport:
+            assert await page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
         await page.keyboard.type(ADMIN_KEY)
         await page.keyboard.press("Enter")
         await page.wait_for_url(f"{server.url}/console/my-tools")

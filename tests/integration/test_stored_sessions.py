@@ -5,6 +5,7 @@ instance, and an instance killed mid-session."""
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -15,15 +16,20 @@ import httpx2
 import mcp_types as types
 import pytest
 from mcp import ClientSession
+from mcp.client import Client as ModernClient
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 
+from tests.deployment.test_three_instances import Stream
 from tests.integration.conftest import storage_env
-from tests.integration.harness import ADMIN_KEY, TOOLS_CHANGED, Client, ServerProcess
+from tests.integration.harness import ADMIN_KEY, TOOLS_CHANGED, Client, ServerProcess, connect
 from tests.integration.test_transport import ACCEPT, INIT
 
 pytestmark = [pytest.mark.integration, pytest.mark.mongo, pytest.mark.slow]
 
 LIST = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+HEARTBEAT = 1  # seconds; an instance missing three beats is no longer listed
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class RoundRobin(httpx2.AsyncBaseTransport):
@@ -50,7 +56,11 @@ class RoundRobin(httpx2.AsyncBaseTransport):
 
 @pytest.fixture(scope="module")
 def instances(request: pytest.FixtureRequest) -> Iterator[list[ServerProcess]]:
-    env = {**storage_env(request, "mongo", "stored-sessions"), "SESSION_IDLE_TIMEOUT_SECONDS": "600"}
+    env = {
+        **storage_env(request, "mongo", "stored-sessions"),
+        "SESSION_IDLE_TIMEOUT_SECONDS": "600",
+        "INSTANCE_HEARTBEAT_SECONDS": str(HEARTBEAT),
+    }
     servers = [ServerProcess(env).start() for _ in range(2)]
     yield servers
     for server in servers:
@@ -136,6 +146,109 @@ async def test_a_key_reset_closes_the_session_on_every_instance(instances: list[
             break
         time.sleep(0.1)
     assert statuses == [404, 404]
+
+
+# -- the console of one instance: what the other holds, listed and closed (docs/console.md) ----
+
+
+class Console:
+    """A browser on one instance's console: cookies and the CSRF token of its last page."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.http = httpx.Client(base_url=server.url, timeout=30.0)
+        self.csrf = ""
+
+    def get(self, path: str) -> str:
+        response = self.http.get(path)
+        assert response.status_code == 200, (path, response.status_code, response.text[:300])
+        found = CSRF_FIELD.search(response.text)
+        self.csrf = found.group(1) if found else self.csrf
+        return response.text
+
+    def post(self, path: str, data: dict[str, str]) -> httpx.Response:
+        return self.http.post(path, data={"csrf_token": self.csrf, **data})
+
+    def sign_in(self, key: str) -> None:
+        self.get("/console/sign-in")
+        assert self.post("/console/sign-in", {"api_key": key}).status_code in (200, 303)
+
+
+def close_form(page: str, action: str, names: str) -> str:
+    """The handle in the ``action`` close form of the row that holds ``names``."""
+    row = next(r for r in page.split("<tr>") if names in r and action in r)
+    found = re.search(r'name="handle" value="([^"]+)"', row)
+    assert found, row
+    return found.group(1)
+
+
+def poll(check: Any, within: float = 20.0) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < deadline, "not within the deadline"
+        time.sleep(0.1)
+
+
+def instance_ids(health: str) -> list[str]:
+    table = health.split('id="instances"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<td data-label="Instance"><code>([^<]+)</code>', table)
+
+
+async def test_the_console_of_one_instance_lists_and_closes_what_the_other_holds(
+    instances: list[ServerProcess],
+) -> None:
+    """Runs last on the shared pair: it ends by killing the second instance."""
+    here, there = instances
+    console = Console(here)
+    console.sign_in(ADMIN_KEY)
+    ids = instance_ids(console.get("/console/health"))
+    far = next(i for i in ids if f":{there.pid}:" in i)
+    assert len(ids) == 2 and any(f":{here.pid}:" in i for i in ids), ids
+    stream = Stream()
+    client_gone: BaseException | None = None
+    try:
+        async with (
+            connect(there.url, ADMIN_KEY, client_name="far-session") as session,
+            ModernClient(f"{there.url}/mcp?apiKey={ADMIN_KEY}", mode="2026-07-28") as modern,
+            modern.listen(tools_list_changed=True) as subscription,
+            anyio.create_task_group() as tasks,
+        ):
+            tasks.start_soon(stream.collect, subscription)
+            await session.tool_names()
+            page = ""
+
+            def both_listed() -> bool:
+                nonlocal page
+                page = console.get("/console/sessions")
+                return "far-session 1.0" in page and "/listeners/close" in page
+
+            poll(both_listed)
+            by_instance = page.split('id="sessions-by-instance"', 1)[1].split("</table>", 1)[0]
+            assert far in by_instance and here.url not in by_instance
+            assert far in next(r for r in page.split("<tr>") if "far-session 1.0" in r)
+
+            # The listen stream lives on the other instance; closing it here ends it there.
+            handle = close_form(page, "/listeners/close", far)
+            assert console.post("/console/listeners/close", {"handle": handle}).status_code == 303
+            with anyio.fail_after(20):
+                while not stream.ended:
+                    await anyio.sleep(0.05)
+            poll(lambda: handle not in console.get("/console/sessions"))
+
+            # So does the handshake-era session: its next request is refused.
+            handle = close_form(console.get("/console/sessions"), "/sessions/close", "far-session")
+            assert console.post("/console/sessions/close", {"handle": handle}).status_code == 303
+            with pytest.raises(MCPError, match="Session not found"), anyio.fail_after(20):
+                await session.session.list_tools()
+            assert "far-session" not in console.get("/console/sessions")
+            tasks.cancel_scope.cancel()
+    except BaseExceptionGroup as group:  # the closed session's client ends its task group with its error
+        client_gone = group
+    assert client_gone is None or all(isinstance(e, Exception) for e in client_gone.exceptions)  # type: ignore[attr-defined]
+    audit = console.get("/console/audit?tool=POST+/console/listeners/close")
+    assert '<td data-label="Door">console</td>' in audit
+    there.kill()  # a crash: no goodbye, its heartbeat just stops
+    poll(lambda: far not in console.get("/console/health"), within=HEARTBEAT * 3 + 20)
+    assert instance_ids(console.get("/console/health")) == [i for i in ids if i != far]
 
 
 async def test_killing_an_instance_loses_no_session(request: pytest.FixtureRequest) -> None:

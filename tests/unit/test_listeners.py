@@ -6,6 +6,7 @@ transport's session (the one piece that would write to HTTP)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import mcp_types as types
@@ -16,7 +17,10 @@ from mcp.server.context import ServerRequestContext
 from mcp.shared.exceptions import MCPError
 
 from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
+from dynamic_mcp.adapters.memory.instances import InMemoryInstanceDirectory
+from dynamic_mcp.adapters.system.clock import SystemClock
 from dynamic_mcp.domain.events import PromptListChanged, ToolListChanged, UserChanged, UserSessionsRevoked
+from dynamic_mcp.domain.instances import InstanceRecord
 
 EMAILS = ("ada@example.com", "bob@example.com", "cy@example.com", "di@example.com")
 TOOLS = "notifications/tools/list_changed"
@@ -160,3 +164,29 @@ async def test_stream_limits_are_enforced_per_user_and_in_total() -> None:
         await fourth.task
     for stream in streams:
         stream.task.cancel()
+
+
+async def test_each_stream_is_recorded_and_a_close_asked_anywhere_ends_it_gracefully() -> None:
+    directory = InMemoryInstanceDirectory()
+    clock = SystemClock()
+    now = clock.now()
+    await directory.beat(InstanceRecord("here", "1", now, now, now + timedelta(minutes=1)))
+    registry = ListenerRegistry(directory=directory, instance="here", clock=clock, heartbeat_seconds=20)
+    follower = asyncio.get_running_loop().create_task(registry.follow_closes())
+    ada, bob = (
+        Stream(registry, EMAILS[0], 1, tools=True, prompts=False),
+        Stream(registry, EMAILS[1], 2, tools=True, prompts=False),
+    )
+    await ada.opened()
+    await bob.opened()
+    records = await directory.listeners(clock.now())
+    assert [(r.email, r.instance) for r in records] == [(EMAILS[0], "here"), (EMAILS[1], "here")]
+    assert await directory.request_close(records[0].key, clock.now())
+    result = await asyncio.wait_for(ada.task, 5)
+    assert isinstance(result, types.SubscriptionsListenResult)  # the graceful final frame
+    assert not bob.task.done()
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert [r.email for r in await directory.listeners(clock.now())] == [EMAILS[1]]
+    bob.task.cancel()
+    follower.cancel()

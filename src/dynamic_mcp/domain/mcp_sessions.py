@@ -28,6 +28,16 @@ class StoredSession:
     created_at: datetime
     last_used_at: datetime
     expires_at: datetime | None  # None: no idle timeout
+    instance: str | None = None  # the instance that last recorded a use (opened or served it)
+    id_prefix: str = ""  # the first characters of the id, as logs and audit entries show them
+
+    @property
+    def client(self) -> str:
+        """The client's name and version as it declared them when it initialized."""
+        info = (self.client_params or {}).get("clientInfo")
+        if not isinstance(info, Mapping):
+            return "unknown-client"
+        return f"{info.get('name') or 'unknown-client'} {info.get('version') or ''}".strip()
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now

@@ -19,8 +19,8 @@ class SessionRepository(Protocol):
         """None when unknown, closed, or expired at ``now`` (whatever the store's own sweeper did)."""
         ...
 
-    async def touch(self, key: str, now: datetime, expires_at: datetime | None) -> None:
-        """Record a use: the session's idle timer restarts."""
+    async def touch(self, key: str, now: datetime, expires_at: datetime | None, instance: str | None = None) -> None:
+        """Record a use (by ``instance``, when given): the session's idle timer restarts."""
         ...
 
     async def remove(self, key: str) -> bool: ...
@@ -31,6 +31,10 @@ class SessionRepository(Protocol):
 
     async def of_user(self, email: str, now: datetime) -> list[StoredSession]:
         """The user's live sessions, oldest first."""
+        ...
+
+    async def live(self, now: datetime, limit: int) -> list[StoredSession]:
+        """Every user's live sessions, by user then age, at most ``limit`` of them."""
         ...
 
     def removals(self) -> AsyncIterator[str]:

@@ -22,6 +22,7 @@ from dynamic_mcp.adapters.http.rest import rest_exception_handlers, rest_openapi
 from dynamic_mcp.adapters.http.routes import HttpRoute, check_new_routes, to_litestar
 from dynamic_mcp.adapters.mcp import redaction
 from dynamic_mcp.adapters.mcp.gate import McpGate
+from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
 from dynamic_mcp.adapters.mcp.manager import DynamicSessionManager
 from dynamic_mcp.adapters.mcp.modern import ModernEntry, enable_modern_era
 from dynamic_mcp.adapters.mcp.origins import origin_policy
@@ -29,6 +30,7 @@ from dynamic_mcp.adapters.mcp.resources import install_resources
 from dynamic_mcp.adapters.mcp.server import build_server
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.adapters.system.prometheus import CONTENT_TYPE, PrometheusMetrics
+from dynamic_mcp.application.background import cancel_and_wait
 from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import (
@@ -66,16 +68,17 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
 
 
 @contextlib.asynccontextmanager
-async def following_session_closes(sessions: SessionRegistry) -> AsyncIterator[None]:
-    """Close here the sessions closed on any instance; at shutdown, leave the records to the others."""
-    task = asyncio.get_running_loop().create_task(sessions.follow_removals())
+async def following_session_closes(sessions: SessionRegistry, listeners: ListenerRegistry) -> AsyncIterator[None]:
+    """Close here the sessions and listen streams closed on any instance; at shutdown, leave the
+    session records to the others."""
+    loop = asyncio.get_running_loop()
+    tasks = [loop.create_task(sessions.follow_removals()), loop.create_task(listeners.follow_closes())]
     try:
         yield
     finally:
         sessions.stopping()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            await cancel_and_wait(task)
 
 
 @get("/metrics", include_in_schema=False)
@@ -172,6 +175,7 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await prepare_storage(container)
         audit = container.audit()
+        presence = container.presence()
         try:
             await start_following(container)
             lifecycle = container.lifecycle()
@@ -181,10 +185,12 @@ def create_app(
             await upstreams.check_startup()  # per-user upstreams need SECRET_KEY (docs/configuration.md)
             await upstreams.start_watching()
             await audit.start()
-            async with manager.run(), following_session_closes(sessions):
+            await presence.start()
+            async with manager.run(), following_session_closes(sessions, listeners):
                 with start_up_objects_frozen():
                     yield
         finally:
+            await presence.stop()
             await container.upstream_gateway().close()
             await stop_following(container)
             await audit.stop()

@@ -8,13 +8,17 @@ the same audience the handshake era's notifications use (``SessionRegistry``).
 
 The registry is per instance; changes arrive through the application's change bus, which also
 carries changes made elsewhere (other instances, the CLI), so every instance serves its own streams.
+Each stream is also recorded in the shared ``InstanceDirectory`` under a random key, so an admin on
+any instance sees it and can ask for it to be closed; this instance follows those requests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import secrets
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import mcp_types as types
@@ -37,6 +41,9 @@ from dynamic_mcp.domain.events import (
     ToolListChanged,
     UserSessionsRevoked,
 )
+from dynamic_mcp.domain.instances import ListenerRecord, lease
+from dynamic_mcp.ports.clock import Clock
+from dynamic_mcp.ports.instances import InstanceDirectory
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,8 @@ MAX_STREAMS = 10_000
 MAX_STREAMS_PER_USER = 1_024
 # A stream whose client stopped reading is ended at this backlog (the client re-listens, refetches).
 MAX_BUFFERED_EVENTS = 64
+CLIENT_INFO = "io.modelcontextprotocol/clientInfo"
+MAX_CLIENT_LENGTH = 120
 
 
 class _PrincipalBus:
@@ -69,7 +78,17 @@ class ListenerRegistry:
         max_streams: int = MAX_STREAMS,
         max_streams_per_user: int = MAX_STREAMS_PER_USER,
         max_buffered_events: int = MAX_BUFFERED_EVENTS,
+        directory: InstanceDirectory | None = None,
+        instance: str = "",
+        clock: Clock | None = None,
+        heartbeat_seconds: float = 10.0,
     ) -> None:
+        self._directory = directory
+        self._instance = instance
+        self._clock = clock
+        self._heartbeat = heartbeat_seconds
+        self._by_key: dict[str, ListenHandler] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         self._listeners: dict[str, dict[object, Listener]] = defaultdict(dict)
         self._handlers: dict[str, set[ListenHandler]] = defaultdict(set)
         self._streams = 0
@@ -153,12 +172,66 @@ class ListenerRegistry:
         handler = ListenHandler(_PrincipalBus(self, email), max_subscriptions=1, max_buffered_events=self._max_buffered)
         self._handlers[email].add(handler)
         self._streams += 1
+        key = secrets.token_urlsafe(12)
+        self._by_key[key] = handler
+        await self._announce(key, email, params)
         try:
             return await handler(ctx, params)
         finally:
             self._streams -= 1
+            self._by_key.pop(key, None)
             handlers = self._handlers.get(email)
             if handlers is not None:
                 handlers.discard(handler)
                 if not handlers:
                     del self._handlers[email]
+            self._spawn(self._withdraw(key))
+
+    # -- the shared record of each stream -----------------------------------------------------
+    async def _announce(self, key: str, email: str, params: types.SubscriptionsListenRequestParams) -> None:
+        if self._directory is None or self._clock is None:
+            return
+        now = self._clock.now()
+        record = ListenerRecord(key, email, self._instance, _client_of(params), now, lease(now, self._heartbeat))
+        try:
+            await self._directory.add_listener(record)
+        except Exception:
+            # The stream works without its record; it is only missing from the admin's list.
+            log.warning("listen stream not recorded", exc_info=True)
+
+    async def _withdraw(self, key: str) -> None:
+        if self._directory is not None:
+            try:
+                await self._directory.remove_listener(key)
+            except Exception:
+                log.warning("listen stream record not removed (its lease will run out)", exc_info=True)
+
+    def _spawn(self, work: Any) -> None:
+        if self._directory is None:
+            work.close()
+            return
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def follow_closes(self) -> None:
+        """Run for the app's lifetime: end the streams of this instance that an admin closed anywhere."""
+        if self._directory is None:
+            return
+        async for key in self._directory.close_requests(self._instance):
+            handler = self._by_key.get(key)
+            if handler is not None:
+                log.info("listen stream closed by an admin")
+                handler.close()
+            else:
+                await self._withdraw(key)  # already ended here: drop its record
+
+
+def _client_of(params: types.SubscriptionsListenRequestParams) -> str:
+    """The client's name and version from the request's ``_meta``, if it sent them."""
+    meta = params.model_dump(by_alias=True).get("_meta") or {}
+    info = meta.get(CLIENT_INFO) if isinstance(meta, Mapping) else None
+    if not isinstance(info, Mapping):
+        return "unknown-client"
+    text = f"{info.get('name') or 'unknown-client'} {info.get('version') or ''}".strip()
+    return text[:MAX_CLIENT_LENGTH]

@@ -38,6 +38,7 @@ CURRENT_SESSION: contextvars.ContextVar[str | None] = contextvars.ContextVar("cu
 """Set while a request of a session is being handled, so closing that session can wait for its reply."""
 
 CLOSE_GRACE_SECONDS = 1.0
+ID_PREFIX_LENGTH = 8  # as much of a session id as logs and audit entries show
 MAX_TOUCH_INTERVAL_SECONDS = 60.0
 NOTIFICATION_KINDS = {
     "send_tool_list_changed": "tools_list_changed",
@@ -77,8 +78,10 @@ class SessionRegistry:
         single_session_per_user: bool = False,
         idle_timeout_seconds: int = 0,
         metrics: Metrics | None = None,
+        instance: str | None = None,
     ) -> None:
         self._metrics: Metrics = metrics or NoMetrics()
+        self._instance = instance
         self._store = store
         self._clock = clock
         self._idle = idle_timeout_seconds
@@ -129,6 +132,8 @@ class SessionRegistry:
             created_at=now,
             last_used_at=now,
             expires_at=expiry(now, self._idle),
+            instance=self._instance,
+            id_prefix=session_id[:ID_PREFIX_LENGTH],
         )
         await self._store.add(record)
         self._remember(session_id, record)
@@ -250,7 +255,7 @@ class SessionRegistry:
         session.touched_at = now
         at = self._clock.now()
         session.last_written = at
-        await self._store.touch(session.key, at, expiry(at, self._idle))
+        await self._store.touch(session.key, at, expiry(at, self._idle), self._instance)
 
     def touch(self, session_id: str, proxy: Any, client_info: Any = None) -> None:
         session = self._sessions.get(session_id)
@@ -268,6 +273,9 @@ class SessionRegistry:
 
     def __len__(self) -> int:
         return len(self._sessions)
+
+    def all_sessions(self) -> list[LiveSession]:
+        return list(self._sessions.values())
 
     # -- closes made anywhere -----------------------------------------------------------------
     async def follow_removals(self) -> None:
@@ -347,19 +355,6 @@ class SessionRegistry:
                 await self._host.close_session(session_id)
             except Exception:
                 log.warning("could not close session", extra={"session": session_id[:8]}, exc_info=True)
-
-    # -- the admin's view (console Sessions page) -------------------------------------------
-    def all_sessions(self) -> list[LiveSession]:
-        return list(self._sessions.values())
-
-    async def close_one(self, session_id: str) -> bool:
-        """Refuse the session's further requests at once and close it, on every instance."""
-        if session_id not in self._sessions or self._host is None:
-            return False
-        self._revoked.add(session_id)
-        await self._store.remove(session_key(session_id))
-        await self._host.close_session(session_id)
-        return True
 
 
 def negotiated_version(params: Mapping[str, Any] | None) -> str:

@@ -27,10 +27,12 @@ class InMemorySessionRepository(SessionRepository):
         await self.remove(key)
         return None
 
-    async def touch(self, key: str, now: datetime, expires_at: datetime | None) -> None:
+    async def touch(self, key: str, now: datetime, expires_at: datetime | None, instance: str | None = None) -> None:
         session = self._records.get(key)
         if session is not None:
-            self._records[key] = attrs.evolve(session, last_used_at=now, expires_at=expires_at)
+            self._records[key] = attrs.evolve(
+                session, last_used_at=now, expires_at=expires_at, instance=instance or session.instance
+            )
 
     async def remove(self, key: str) -> bool:
         if self._records.pop(key, None) is None:
@@ -48,6 +50,10 @@ class InMemorySessionRepository(SessionRepository):
     async def of_user(self, email: str, now: datetime) -> list[StoredSession]:
         mine = [s for s in self._records.values() if s.email == email and not s.expired(now)]
         return sorted(mine, key=lambda s: (s.created_at, s.key))
+
+    async def live(self, now: datetime, limit: int) -> list[StoredSession]:
+        found = sorted((s for s in self._records.values() if not s.expired(now)), key=lambda s: (s.email, s.created_at))
+        return found[:limit]
 
     async def removals(self) -> AsyncIterator[str]:
         queue: asyncio.Queue[str] = asyncio.Queue()

@@ -24,6 +24,8 @@ CONSOLE_SESSIONS = "consoleSessions"
 MCP_SESSIONS = "mcpSessions"
 UPSTREAMS = "upstreams"
 UPSTREAM_CREDENTIALS = "upstreamCredentials"
+INSTANCES = "instances"
+MCP_LISTENERS = "mcpListeners"
 
 SERVER_SELECTION_TIMEOUT_MS = 5_000
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -58,6 +60,13 @@ INDEXES: dict[str, list[IndexModel]] = {
     UPSTREAM_CREDENTIALS: [
         IndexModel([("upstream", ASCENDING), ("email", ASCENDING)], unique=True, name="upstream_1_email_1"),
         IndexModel([("email", ASCENDING)], name="email_1"),
+    ],
+    # Heartbeats (ADR 0020): what a crashed instance left is swept once its lease has run out.
+    INSTANCES: [IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiresAt_ttl")],
+    MCP_LISTENERS: [
+        IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiresAt_ttl"),
+        IndexModel([("instance", ASCENDING)], name="instance_1"),
+        IndexModel([("closeRequested", ASCENDING)], name="closeRequested_1", sparse=True),
     ],
 }
 

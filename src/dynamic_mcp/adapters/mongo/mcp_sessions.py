@@ -38,6 +38,8 @@ def to_document(session: StoredSession) -> Document:
         "createdAt": session.created_at,
         "lastUsedAt": session.last_used_at,
         "expiresAt": session.expires_at,
+        "instance": session.instance,
+        "idPrefix": session.id_prefix,
     }
 
 
@@ -50,6 +52,8 @@ def from_document(doc: Document) -> StoredSession:
         created_at=doc["createdAt"],
         last_used_at=doc["lastUsedAt"],
         expires_at=doc.get("expiresAt"),
+        instance=doc.get("instance"),
+        id_prefix=doc.get("idPrefix") or "",
     )
 
 
@@ -72,9 +76,12 @@ class MongoSessionRepository(SessionRepository):
             return None
         return session
 
-    async def touch(self, key: str, now: datetime, expires_at: datetime | None) -> None:
+    async def touch(self, key: str, now: datetime, expires_at: datetime | None, instance: str | None = None) -> None:
+        changes: Document = {"lastUsedAt": now, "expiresAt": expires_at}
+        if instance is not None:
+            changes["instance"] = instance
         with storage_errors():
-            await self._collection.update_one({"_id": key}, {"$set": {"lastUsedAt": now, "expiresAt": expires_at}})
+            await self._collection.update_one({"_id": key}, {"$set": changes})
 
     async def remove(self, key: str) -> bool:
         with storage_errors():
@@ -90,6 +97,12 @@ class MongoSessionRepository(SessionRepository):
         with storage_errors():
             docs = await self._collection.find({"email": email}).sort([("createdAt", 1), ("_id", 1)]).to_list()
         return [s for s in map(from_document, docs) if not s.expired(now)]
+
+    async def live(self, now: datetime, limit: int) -> list[StoredSession]:
+        current = {"$or": [{"expiresAt": None}, {"expiresAt": {"$gt": now}}]}
+        with storage_errors():
+            docs = await self._collection.find(current).sort([("email", 1), ("createdAt", 1)]).limit(limit).to_list()
+        return [from_document(d) for d in docs]
 
     async def removals(self) -> AsyncIterator[str]:
         """Deleted keys from a change stream; on a standalone server (no streams) nothing is

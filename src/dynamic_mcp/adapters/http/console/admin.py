@@ -27,22 +27,33 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600} h"
 
 
+def _since(now: datetime, then: datetime) -> str:
+    return _duration(max(0.0, (now - then).total_seconds()))
+
+
 @get("/sessions")
 async def sessions(request: Request[Any, Any, Any], svc: Svc) -> Template:
-    live = await svc.operations.live_sessions(current_of(request.state).user)
-    by_user: dict[str, list[Any]] = {}
-    for session in live:
-        by_user.setdefault(session.email, []).append(session)
-    listeners = await svc.operations.listeners(current_of(request.state).user)
+    report = await svc.operations.live(current_of(request.state).user)
+    by_user: dict[str, dict[str, list[Any]]] = {}
+    for session in report.sessions:
+        by_user.setdefault(session.email, {"sessions": [], "listeners": []})["sessions"].append(session)
+    for listener in report.listeners:
+        by_user.setdefault(listener.email, {"sessions": [], "listeners": []})["listeners"].append(listener)
+    per_instance = {i.id: {"sessions": 0, "listeners": 0} for i in report.instances}
+    for session in report.sessions:
+        per_instance.setdefault(session.instance or "unknown", {"sessions": 0, "listeners": 0})["sessions"] += 1
+    for listener in report.listeners:
+        per_instance.setdefault(listener.instance, {"sessions": 0, "listeners": 0})["listeners"] += 1
     return page(
         request,
         "sessions.html",
         "Sessions",
         section="/sessions",
-        by_user=by_user,
-        listeners=listeners,
-        instance=svc.operations.instance,
-        duration=_duration,
+        by_user=dict(sorted(by_user.items())),
+        per_instance=per_instance,
+        here=svc.operations.instance,
+        now=report.now,
+        since=_since,
     )
 
 
@@ -53,10 +64,17 @@ async def close_session(request: Request[Any, Any, Any], svc: Svc) -> Redirect:
     return Redirect(f"{CONSOLE_PATH}/sessions?done=session-closed", status_code=303)
 
 
+@post("/listeners/close", status_code=303)
+async def close_listener(request: Request[Any, Any, Any], svc: Svc) -> Redirect:
+    handle = text(await form_of(request), "handle")
+    await svc.operations.close_listener(current_of(request.state).user, handle)
+    return Redirect(f"{CONSOLE_PATH}/sessions?done=listener-closed", status_code=303)
+
+
 @get("/health")
 async def health(request: Request[Any, Any, Any], svc: Svc) -> Template:
     report = await svc.operations.health(current_of(request.state).user)
-    return page(request, "health.html", "Health", section="/health", report=report)
+    return page(request, "health.html", "Health", section="/health", report=report, since=_since)
 
 
 AUDIT_FILTERS = ("user", "tool", "outcome", "since", "until")
@@ -121,4 +139,4 @@ async def audit(request: Request[Any, Any, Any], svc: Svc) -> Template:
     )
 
 
-HANDLERS = [sessions, close_session, health, audit]
+HANDLERS = [sessions, close_session, close_listener, health, audit]

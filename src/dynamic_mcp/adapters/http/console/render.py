@@ -32,7 +32,8 @@ NOTICES = {
     "unhidden": "Shown in your MCP tool list again.",
     "prompt-saved": "The prompt was saved; affected MCP clients were notified.",
     "prompt-deleted": "The prompt was deleted; affected MCP clients were notified.",
-    "session-closed": "The MCP session was closed.",
+    "session-closed": "The MCP session was closed on every instance.",
+    "listener-closed": "The listen stream was asked to close; the instance holding it ends it.",
 }
 
 # (path under /console, label, admins only)
