@@ -487,6 +487,7 @@ def build_container(settings: Settings, *, tracing: Tracing | None = None) -> Co
     )
     bus = container.event_bus()
     bus.subscribe(container.users().on_event)  # before sessions: notified clients re-read fresh state
+    bus.subscribe(container.upstream_service().on_event)  # a deleted user's upstream credentials go too
     bus.subscribe(container.session_registry().on_event)
     bus.subscribe(container.listener_registry().on_event)  # 2026-era subscriptions/listen streams
     bus.subscribe(container.resource_subscriptions().on_event)  # handshake-era resources/subscribe

@@ -8,7 +8,7 @@ from dynamic_mcp.application.upstreams import UpstreamStartupError
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import Container, build_container
 from dynamic_mcp.domain.errors import Forbidden, Invalid
-from dynamic_mcp.domain.upstreams import PER_USER, SHARED, Upstream
+from dynamic_mcp.domain.upstreams import PER_USER, SHARED, Upstream, UpstreamCredential
 from dynamic_mcp.domain.users import User
 
 KEY = "unit-test-secret-key-0123456789"
@@ -86,3 +86,19 @@ async def test_plain_users_cannot_import() -> None:
     user = User(email="u@example.com", name="u", roles=("user",))
     with pytest.raises(Forbidden, match="power users"):
         await container.upstream_service().import_upstream(user, {"name": "x", "url": "https://example.com/mcp"})
+
+
+async def test_deleting_a_user_deletes_their_credentials_and_upstreams() -> None:
+    container, admin = await started(Settings(admin_api_key="admin-key-for-upstream-unit-tests", secret_key=KEY))
+    users, store = container.user_service(), container.upstream_store()
+    for email in ("ann@example.com", "bob@example.com"):
+        await users.add_user(admin, email, None, ["power-user"])
+    await store.add(Upstream("anns", "https://example.com/mcp", "ann@example.com", PER_USER))
+    await store.add(Upstream("bobs", "https://example.com/mcp", "bob@example.com", PER_USER))
+    for upstream in ("anns", "bobs"):
+        for email in ("ann@example.com", "bob@example.com"):
+            await store.put_credential(UpstreamCredential(upstream, email, "v1.sealed"))
+    await users.delete_user(admin, "ann@example.com")
+    assert [u.name for u in await store.list_all()] == ["bobs"]
+    assert await store.get_credential("bobs", "ann@example.com") is None
+    assert await store.get_credential("bobs", "bob@example.com") is not None

@@ -17,6 +17,7 @@ from dynamic_mcp.application.results import ToolOutput
 from dynamic_mcp.application.tools import ToolService, ToolSync
 from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from dynamic_mcp.domain.events import ChangeEvent, UserChanged
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.upstreams import (
     MCP_PACKAGE,
@@ -93,6 +94,19 @@ class UpstreamService:
         """Follow every stored upstream's tools/list_changed (with its creator's credential)."""
         for upstream in await self._upstreams.list_all():
             await self._watch(upstream)
+
+    async def on_event(self, event: ChangeEvent) -> None:
+        """A deleted user's credentials, and the upstreams they imported, go with them."""
+        if not isinstance(event, UserChanged) or await self._users.get(event.email) is not None:
+            return
+        await self._upstreams.delete_credentials_of(event.email)
+        for key in [k for k in self._credentials if k[1] == event.email]:
+            del self._credentials[key]
+        for upstream in await self._upstreams.list_all():
+            if upstream.creator == event.email:
+                self._gateway.unwatch(upstream.name)
+                await self._upstreams.delete(upstream.name)
+                self._forget(upstream.name)
 
     # -- import and refresh ----------------------------------------------------------------------
     async def import_upstream(self, caller: User, definition: object) -> ToolOutput:
