@@ -89,7 +89,7 @@ async def test_a_close_request_reaches_only_the_owning_instance(directory: Insta
     assert await directory.request_close("k-early", now) is True  # asked before anyone follows
     mine, theirs = directory.close_requests("one"), directory.close_requests("two")
     assert await _next(mine) == "k-early"
-    other = asyncio.ensure_future(_next(theirs, timeout=2.0))
+    other = asyncio.ensure_future(_next(theirs, timeout=1.0))
     await directory.add_listener(listener("k-1", "one", at=now))
     await asyncio.sleep(0.5)  # both follow before the request
     assert await directory.request_close("k-1", now) is True
