@@ -84,6 +84,7 @@ from dynamic_mcp.application.queries import CatalogQueries
 from dynamic_mcp.application.registration import PackageRegistrar
 from dynamic_mcp.application.resource_management import ResourceManagement
 from dynamic_mcp.application.resource_registration import ResourceRegistration
+from dynamic_mcp.application.resource_sharing import ResourceSharing
 from dynamic_mcp.application.resources import ResourceService
 from dynamic_mcp.application.sharing import SharingService
 from dynamic_mcp.application.timing import TimedStore
@@ -332,6 +333,9 @@ class Container(containers.DeclarativeContainer):
     resource_admin = providers.Singleton(
         ResourceManagement, resources=resources, service=resource_service, catalog=catalog, clock=clock
     )
+    resource_sharing = providers.Singleton(
+        ResourceSharing, users=users, resources=resource_admin, events=event_bus, clock=clock
+    )
     completion_service = providers.Singleton(
         CompletionService,
         prompts=prompt_service,
@@ -363,7 +367,7 @@ class Container(containers.DeclarativeContainer):
         ),
         providers.Singleton(tool_management.build_package, tools=tool_service),
         providers.Singleton(prompt_management.build_package, prompts=prompt_service),
-        providers.Singleton(resource_management.build_package, resources=resource_admin),
+        providers.Singleton(resource_management.build_package, resources=resource_admin, sharing=resource_sharing),
         providers.Singleton(echo.build_package),
         providers.Singleton(template.build_package),
         providers.Singleton(http_tool.build_package, policy=outbound_policy),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dynamic_mcp.domain.errors import Conflict, NotFound
-from dynamic_mcp.domain.sharing import AccessLevel, Share
+from dynamic_mcp.domain.sharing import AccessLevel, Share, ShareKind
 from dynamic_mcp.domain.users import ApiKeyDigest, User
 from dynamic_mcp.ports.repositories import UserFields
 from tests.contract.conftest import Repositories
@@ -259,3 +259,21 @@ async def test_setting_a_taken_key_on_a_missing_user_is_not_found(repos: Reposit
     await repos.users.add(user(api_key=KEY_A))
     with pytest.raises(NotFound):
         await repos.users.set_api_key("nobody@example.com", KEY_A)
+
+
+async def test_resource_shares_and_hides_are_kept_apart_from_the_tool_ones(repos: Repositories) -> None:
+    await repos.users.add(user(shared_tools=(Share("bob@example.com:t", "bob@example.com"),), hidden_tools=("a:1",)))
+    share = Share("bob@example.com:test://n", "bob@example.com", AccessLevel.READ)
+    got = await repos.users.put_share("ann@example.com", share, ShareKind.RESOURCE)
+    got = await repos.users.put_share("ann@example.com", share, ShareKind.RESOURCE)  # same sharer: replaced
+    assert [s.tool_id for s in got.shared_resources] == ["bob@example.com:test://n"]
+    assert [s.tool_id for s in got.shared_tools] == ["bob@example.com:t"]
+    got = await repos.users.add_hidden("ann@example.com", ["x:test://a", "x:test://a"], ShareKind.RESOURCE)
+    assert (got.hidden_resources, got.hidden_tools) == (("x:test://a",), ("a:1",))
+    assert await repos.users.get("ann@example.com") == got  # stored, read back alike
+    got = await repos.users.remove_shares(
+        "ann@example.com", frozenset({"bob@example.com:test://n"}), "bob@example.com", ShareKind.RESOURCE
+    )
+    got = await repos.users.remove_hidden("ann@example.com", ["x:test://a"], ShareKind.RESOURCE)
+    assert (got.shared_resources, got.hidden_resources) == ((), ())
+    assert (len(got.shared_tools), got.hidden_tools) == (1, ("a:1",))

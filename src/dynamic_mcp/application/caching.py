@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from dynamic_mcp.domain.events import ChangeEvent, UserChanged, UserSessionsRevoked
-from dynamic_mcp.domain.sharing import Share
+from dynamic_mcp.domain.sharing import Share, ShareKind
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import ApiKeyDigest, User
 from dynamic_mcp.ports.metrics import Metrics, NoMetrics
@@ -111,27 +111,29 @@ class CachedUserRepository(UserRepository):
         finally:
             self.invalidate(email)
 
-    async def put_share(self, email: str, share: Share) -> User:
+    async def put_share(self, email: str, share: Share, kind: ShareKind = ShareKind.TOOL) -> User:
         try:
-            return await self._inner.put_share(email, share)
+            return await self._inner.put_share(email, share, kind)
         finally:
             self.invalidate(email)
 
-    async def remove_shares(self, email: str, tool_ids: frozenset[str], shared_by: str | None) -> User:
+    async def remove_shares(
+        self, email: str, tool_ids: frozenset[str], shared_by: str | None, kind: ShareKind = ShareKind.TOOL
+    ) -> User:
         try:
-            return await self._inner.remove_shares(email, tool_ids, shared_by)
+            return await self._inner.remove_shares(email, tool_ids, shared_by, kind)
         finally:
             self.invalidate(email)
 
-    async def add_hidden(self, email: str, tool_ids: Sequence[str]) -> User:
+    async def add_hidden(self, email: str, tool_ids: Sequence[str], kind: ShareKind = ShareKind.TOOL) -> User:
         try:
-            return await self._inner.add_hidden(email, tool_ids)
+            return await self._inner.add_hidden(email, tool_ids, kind)
         finally:
             self.invalidate(email)
 
-    async def remove_hidden(self, email: str, tool_ids: Sequence[str]) -> User:
+    async def remove_hidden(self, email: str, tool_ids: Sequence[str], kind: ShareKind = ShareKind.TOOL) -> User:
         try:
-            return await self._inner.remove_hidden(email, tool_ids)
+            return await self._inner.remove_hidden(email, tool_ids, kind)
         finally:
             self.invalidate(email)
 

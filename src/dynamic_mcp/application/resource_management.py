@@ -90,7 +90,7 @@ class ResourceManagement:
 
     async def get_resource(self, caller: User, uri: object, creator: object = None) -> dict[str, Any]:
         """One definition as its reader sees it (REST ``GET``)."""
-        resource = await self._find(caller, uri, creator)
+        resource = await self.find(caller, uri, creator)
         return resource_definition(resource, with_content=self._may_edit(caller, resource))
 
     def _may_edit(self, caller: User, resource: Resource) -> bool:
@@ -98,7 +98,8 @@ class ResourceManagement:
             return caller.is_admin
         return caller.is_admin or (POWER_USER in caller.roles and resource.creator == caller.email)
 
-    async def _find(self, caller: User, uri: object, creator: object) -> Resource:
+    async def find(self, caller: User, uri: object, creator: object) -> Resource:
+        """The resource with ``uri`` the caller reaches: theirs, else the only one, else name the ``creator``."""
         if not isinstance(uri, str) or not uri:
             raise Invalid("uri is required")
         if creator is not None and not isinstance(creator, str):
@@ -118,7 +119,7 @@ class ResourceManagement:
         raise NotFound(f"Resource '{uri}' not found")
 
     async def _editable(self, caller: User, uri: object, creator: object, verb: str) -> Resource:
-        resource = await self._find(caller, uri, creator)
+        resource = await self.find(caller, uri, creator)
         packages = self._catalog.packages
         if resource.is_package_resource(packages):
             raise Forbidden(f"Package resources cannot be changed; '{resource.uri}' belongs to {resource.creator}")

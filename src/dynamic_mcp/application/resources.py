@@ -88,11 +88,21 @@ class ResourceService:
 
     async def list_resources(self, email: str) -> list[Resource]:
         user = await self._catalog.current_user(email)
-        return _first_per_uri(user, [r for r in await self.reachable(user) if not r.template], self._catalog.packages)
+        listed = [r for r in await self.reachable(user) if not r.template]
+        return [
+            r
+            for r in _first_per_uri(user, listed, self._catalog.packages)
+            if not visibility.is_resource_hidden(user, r)
+        ]
 
     async def list_templates(self, email: str) -> list[Resource]:
         user = await self._catalog.current_user(email)
-        return _first_per_uri(user, [r for r in await self.reachable(user) if r.template], self._catalog.packages)
+        listed = [r for r in await self.reachable(user) if r.template]
+        return [
+            r
+            for r in _first_per_uri(user, listed, self._catalog.packages)
+            if not visibility.is_resource_hidden(user, r)
+        ]
 
     async def resolve(self, user: User, uri: str) -> tuple[Resource, dict[str, str]]:
         """The resource answering ``uri`` for ``user``: a plain one first, else a matching template."""

@@ -16,6 +16,13 @@ class AccessLevel(enum.StrEnum):
 SYSTEM_SHARER = "system"
 
 
+class ShareKind(enum.StrEnum):
+    """What a share or a hide names: a tool (``creator:name``) or a resource (``creator:uri``)."""
+
+    TOOL = "tool"
+    RESOURCE = "resource"
+
+
 @attrs.frozen
 class Share:
     """One tool shared with the user who holds it.

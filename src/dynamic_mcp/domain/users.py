@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from dynamic_mcp.domain.roles import ADMIN, reach_roles
-from dynamic_mcp.domain.sharing import Share
+from dynamic_mcp.domain.sharing import Share, ShareKind
 
 MAX_KEY_PREFIX = 8
 """No more of a key than this is ever shown (logs, responses, CLI output)."""
@@ -51,12 +51,21 @@ class User:
     api_key: ApiKeyDigest | None = None
     shared_tools: tuple[Share, ...] = ()
     hidden_tools: tuple[str, ...] = ()
+    shared_resources: tuple[Share, ...] = ()
+    """Resources shared with the user; ``tool_id`` holds the resource id (``creator:uri``)."""
+    hidden_resources: tuple[str, ...] = ()
     application_authentication: Mapping[str, Any] | None = None
     application_authorization: Mapping[str, Any] | None = None
     rate_limits: Mapping[str, int] | None = None
     """Per-user overrides of the rate limits (``toolCalls``, ``api``, ``sessions`` per minute)."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+    def shares_of(self, kind: ShareKind) -> tuple[Share, ...]:
+        return self.shared_resources if kind is ShareKind.RESOURCE else self.shared_tools
+
+    def hidden_of(self, kind: ShareKind) -> tuple[str, ...]:
+        return self.hidden_resources if kind is ShareKind.RESOURCE else self.hidden_tools
 
     @property
     def is_admin(self) -> bool:

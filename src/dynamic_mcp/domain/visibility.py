@@ -11,6 +11,7 @@ from typing import Protocol
 
 import attrs
 
+from dynamic_mcp.domain.resources import Resource
 from dynamic_mcp.domain.roles import ADMIN, MANAGER_ROLES, POWER_USER
 from dynamic_mcp.domain.sharing import AccessLevel, Share
 from dynamic_mcp.domain.tools import SYSTEM_CREATOR, Tool
@@ -58,8 +59,12 @@ def _names(share_id: str, item: Guarded) -> bool:
 
 
 def reaches(user: User, item: Guarded) -> bool:
-    """``can_reach`` with the user's shares of the item's kind (only tools are shared today)."""
-    return can_reach(user, item, user.shared_tools if isinstance(item, Tool) else ())
+    """``can_reach`` with the user's shares of the item's kind (tools and resources are shared; prompts not)."""
+    if isinstance(item, Tool):
+        return can_reach(user, item, user.shared_tools)
+    if isinstance(item, Resource):
+        return can_reach(user, item, user.shared_resources)
+    return can_reach(user, item)
 
 
 def can_access(user: User, tool: Tool, packages: frozenset[str]) -> bool:
@@ -74,6 +79,11 @@ def _share_matches(share_tool_id: str, tool: Tool) -> bool:
 def is_hidden(user: User, tool: Tool) -> bool:
     """Hidden for listing purposes (docs/access.md): alwaysVisible tools never are."""
     return not tool.always_visible and tool.namespaced_id in user.hidden_tools
+
+
+def is_resource_hidden(user: User, resource: Resource) -> bool:
+    """The tools' rule for resources: hidden from listings unless alwaysVisible."""
+    return not resource.always_visible and resource.resource_id in user.hidden_resources
 
 
 def accessible(user: User, tools: Iterable[Tool], packages: frozenset[str]) -> list[Tool]:
@@ -157,8 +167,8 @@ def can_delete_tool(user: User, tool: Tool, packages: frozenset[str]) -> bool:
     return POWER_USER in user.roles and tool.creator == user.email
 
 
-def can_share_tool(user: User, tool: Tool) -> bool:
-    """admins any tool, power users only their own."""
+def can_share_tool(user: User, tool: Guarded) -> bool:
+    """admins any tool (or resource), power users only their own."""
     if user.is_admin:
         return True
     return POWER_USER in user.roles and tool.creator == user.email
@@ -189,6 +199,7 @@ __all__ = [
     "can_update_tool",
     "is_hidden",
     "is_manager",
+    "is_resource_hidden",
     "pick_by_name",
     "reaches",
     "resolve",

@@ -13,7 +13,7 @@ import attrs
 
 from dynamic_mcp.domain.prompts import Prompt
 from dynamic_mcp.domain.resources import Resource
-from dynamic_mcp.domain.sharing import Share
+from dynamic_mcp.domain.sharing import Share, ShareKind
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import ApiKeyDigest, User
 
@@ -54,15 +54,17 @@ class UserRepository(Protocol):
 
     async def set_api_key(self, email: str, digest: ApiKeyDigest) -> User: ...
 
-    async def put_share(self, email: str, share: Share) -> User:
-        """Add a share, replacing one with the same (toolId, sharedBy)."""
+    async def put_share(self, email: str, share: Share, kind: ShareKind = ShareKind.TOOL) -> User:
+        """Add a share, replacing one with the same (toolId, sharedBy), in the list of ``kind``."""
         ...
 
-    async def remove_shares(self, email: str, tool_ids: frozenset[str], shared_by: str | None) -> User: ...
+    async def remove_shares(
+        self, email: str, tool_ids: frozenset[str], shared_by: str | None, kind: ShareKind = ShareKind.TOOL
+    ) -> User: ...
 
-    async def add_hidden(self, email: str, tool_ids: Sequence[str]) -> User: ...
+    async def add_hidden(self, email: str, tool_ids: Sequence[str], kind: ShareKind = ShareKind.TOOL) -> User: ...
 
-    async def remove_hidden(self, email: str, tool_ids: Sequence[str]) -> User: ...
+    async def remove_hidden(self, email: str, tool_ids: Sequence[str], kind: ShareKind = ShareKind.TOOL) -> User: ...
 
     async def remove_hidden_everywhere(self, tool_id: str) -> list[str]:
         """Drop ``tool_id`` from every user's hiddenTools; returns the emails changed."""

@@ -14,11 +14,15 @@ import attrs
 
 from dynamic_mcp.domain.errors import Conflict, NotFound
 from dynamic_mcp.domain.prompts import Prompt
-from dynamic_mcp.domain.sharing import Share, with_share, without_shares
+from dynamic_mcp.domain.sharing import Share, ShareKind, with_share, without_shares
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import ApiKeyDigest, User
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.repositories import PromptRepository, ToolRepository, UserFields, UserRepository
+
+# the User attribute holding each kind's shares / hidden ids
+_SHARES = {ShareKind.TOOL: "shared_tools", ShareKind.RESOURCE: "shared_resources"}
+_HIDDEN = {ShareKind.TOOL: "hidden_tools", ShareKind.RESOURCE: "hidden_resources"}
 
 
 class InMemoryUserRepository(UserRepository):
@@ -77,31 +81,33 @@ class InMemoryUserRepository(UserRepository):
         self._by_key[digest.hash] = email
         return self._replace(email, api_key=digest)
 
-    async def put_share(self, email: str, share: Share) -> User:
+    async def put_share(self, email: str, share: Share, kind: ShareKind = ShareKind.TOOL) -> User:
         current = self._users.get(email)
         if current is None:
             raise NotFound(f"User '{email}' not found")
-        return self._replace(email, shared_tools=with_share(current.shared_tools, share))
+        return self._replace(email, **{_SHARES[kind]: with_share(current.shares_of(kind), share)})
 
-    async def remove_shares(self, email: str, tool_ids: frozenset[str], shared_by: str | None) -> User:
+    async def remove_shares(
+        self, email: str, tool_ids: frozenset[str], shared_by: str | None, kind: ShareKind = ShareKind.TOOL
+    ) -> User:
         current = self._users.get(email)
         if current is None:
             raise NotFound(f"User '{email}' not found")
-        return self._replace(email, shared_tools=without_shares(current.shared_tools, tool_ids, shared_by))
+        return self._replace(email, **{_SHARES[kind]: without_shares(current.shares_of(kind), tool_ids, shared_by)})
 
-    async def add_hidden(self, email: str, tool_ids: Sequence[str]) -> User:
+    async def add_hidden(self, email: str, tool_ids: Sequence[str], kind: ShareKind = ShareKind.TOOL) -> User:
         current = self._users.get(email)
         if current is None:
             raise NotFound(f"User '{email}' not found")
-        merged = tuple(dict.fromkeys((*current.hidden_tools, *tool_ids)))
-        return self._replace(email, hidden_tools=merged)
+        merged = tuple(dict.fromkeys((*current.hidden_of(kind), *tool_ids)))
+        return self._replace(email, **{_HIDDEN[kind]: merged})
 
-    async def remove_hidden(self, email: str, tool_ids: Sequence[str]) -> User:
+    async def remove_hidden(self, email: str, tool_ids: Sequence[str], kind: ShareKind = ShareKind.TOOL) -> User:
         current = self._users.get(email)
         if current is None:
             raise NotFound(f"User '{email}' not found")
         drop = set(tool_ids)
-        return self._replace(email, hidden_tools=tuple(t for t in current.hidden_tools if t not in drop))
+        return self._replace(email, **{_HIDDEN[kind]: tuple(t for t in current.hidden_of(kind) if t not in drop)})
 
     async def remove_hidden_everywhere(self, tool_id: str) -> list[str]:
         changed = [u.email for u in self._users.values() if tool_id in u.hidden_tools]

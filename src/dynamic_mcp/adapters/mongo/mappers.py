@@ -42,6 +42,8 @@ USER_FIELDS = {
     "roles": "roles",
     "shared_tools": "sharedTools",
     "hidden_tools": "hiddenTools",
+    "shared_resources": "sharedResources",
+    "hidden_resources": "hiddenResources",
     "application_authentication": "applicationAuthentication",
     "application_authorization": "applicationAuthorization",
     "rate_limits": "rateLimits",

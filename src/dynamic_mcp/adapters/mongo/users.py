@@ -29,11 +29,14 @@ from dynamic_mcp.adapters.mongo.mappers import (
 )
 from dynamic_mcp.adapters.mongo.updates import AFTER, literal, set_and_unset, with_times
 from dynamic_mcp.domain.errors import Conflict, NotFound
-from dynamic_mcp.domain.sharing import Share
+from dynamic_mcp.domain.sharing import Share, ShareKind
 from dynamic_mcp.domain.users import ApiKeyDigest, User
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.repositories import UserFields, UserRepository
 
+# the User attribute holding each kind's shares / hidden ids (document keys via USER_FIELDS)
+_SHARES = {ShareKind.TOOL: "shared_tools", ShareKind.RESOURCE: "shared_resources"}
+_HIDDEN = {ShareKind.TOOL: "hidden_tools", ShareKind.RESOURCE: "hidden_resources"}
 USER_PROJECTION = {LEGACY_API_KEY: 0}  # a not yet migrated plain key never leaves the database
 
 
@@ -101,29 +104,35 @@ class MongoUserRepository(UserRepository):
         update = {"$set": {API_KEY_HASH: digest.hash, API_KEY_PREFIX: digest.prefix, "updatedAt": self._clock.now()}}
         return await self._update(email, update, conflict="API key already in use")
 
-    async def put_share(self, email: str, share: Share) -> User:
+    async def put_share(self, email: str, share: Share, kind: ShareKind = ShareKind.TOOL) -> User:
+        key = USER_FIELDS[_SHARES[kind]]
         same = {
             "$and": [
                 {"$eq": ["$$s.toolId", literal(share.tool_id)]},
                 {"$eq": ["$$s.sharedBy", literal(share.shared_by)]},
             ]
         }
-        kept = {"$filter": {"input": {"$ifNull": ["$sharedTools", []]}, "as": "s", "cond": {"$not": [same]}}}
+        kept = {"$filter": {"input": {"$ifNull": [f"${key}", []]}, "as": "s", "cond": {"$not": [same]}}}
         shares = {"$concatArrays": [kept, literal([share_to_document(share)])]}
-        return await self._update(email, [{"$set": {"sharedTools": shares, "updatedAt": literal(self._clock.now())}}])
+        return await self._update(email, [{"$set": {key: shares, "updatedAt": literal(self._clock.now())}}])
 
-    async def remove_shares(self, email: str, tool_ids: frozenset[str], shared_by: str | None) -> User:
+    async def remove_shares(
+        self, email: str, tool_ids: frozenset[str], shared_by: str | None, kind: ShareKind = ShareKind.TOOL
+    ) -> User:
         match: Document = {"toolId": {"$in": sorted(tool_ids)}}
         if shared_by is not None:
             match["sharedBy"] = shared_by
-        return await self._update(email, {"$pull": {"sharedTools": match}, "$set": {"updatedAt": self._clock.now()}})
+        key = USER_FIELDS[_SHARES[kind]]
+        return await self._update(email, {"$pull": {key: match}, "$set": {"updatedAt": self._clock.now()}})
 
-    async def add_hidden(self, email: str, tool_ids: Sequence[str]) -> User:
-        update = {"$addToSet": {"hiddenTools": {"$each": list(tool_ids)}}, "$set": {"updatedAt": self._clock.now()}}
+    async def add_hidden(self, email: str, tool_ids: Sequence[str], kind: ShareKind = ShareKind.TOOL) -> User:
+        key = USER_FIELDS[_HIDDEN[kind]]
+        update = {"$addToSet": {key: {"$each": list(tool_ids)}}, "$set": {"updatedAt": self._clock.now()}}
         return await self._update(email, update)
 
-    async def remove_hidden(self, email: str, tool_ids: Sequence[str]) -> User:
-        update = {"$pull": {"hiddenTools": {"$in": list(tool_ids)}}, "$set": {"updatedAt": self._clock.now()}}
+    async def remove_hidden(self, email: str, tool_ids: Sequence[str], kind: ShareKind = ShareKind.TOOL) -> User:
+        key = USER_FIELDS[_HIDDEN[kind]]
+        update = {"$pull": {key: {"$in": list(tool_ids)}}, "$set": {"updatedAt": self._clock.now()}}
         return await self._update(email, update)
 
     async def remove_hidden_everywhere(self, tool_id: str) -> list[str]:

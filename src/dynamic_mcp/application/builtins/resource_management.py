@@ -1,4 +1,4 @@
-"""The ``resource-management`` package (docs/resources.md): list, add, update and delete resources."""
+"""The ``resource-management`` package (docs/resources.md): list, add, update, delete, share and hide resources."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from typing import Any
 from dynamic_mcp.application.builtins.common import Action, dispatcher, hints, opt_str, schema
 from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.application.resource_management import ResourceManagement
+from dynamic_mcp.application.resource_sharing import ResourceSharing
 
 PACKAGE = "resource-management"
 MANAGERS = ["admin", "power-user"]
+OPEN_ACTIONS = ("list", "hide", "unhide")
+_EMAIL = {"type": "string", "description": "Email of the person (find it with list-users if you know only the name)."}
 
 _URI = {"type": "string", "description": "The resource's uri (or uriTemplate for a template)."}
 _CREATOR = {
@@ -27,14 +30,14 @@ _DEFINITION = {
 
 
 def _tool(name: str, description: str, properties: dict[str, Any], required: tuple[str, ...], **kw: Any) -> Any:
-    action = name.split("-")[0]
+    action = name.split("-")[0]  # list, add, ..., share, unshare, hide, unhide
     return {
         "name": name,
         "description": description,
         "inputSchema": schema(properties, required),
         "annotations": hints(kw.pop("title"), open_world=True, **kw),
         "handler": {"type": PACKAGE, "config": {"action": action}},
-        "rolesPermitted": ["user"] if action == "list" else MANAGERS,
+        "rolesPermitted": ["user"] if action in OPEN_ACTIONS else MANAGERS,
         "alwaysVisible": False,
     }
 
@@ -81,11 +84,54 @@ RESOURCE_MANAGEMENT_TOOLS = [
         destructive=True,
         idempotent=True,
     ),
+    _tool(
+        "share-resource",
+        "Let another user read a resource (power users their own resources, admins any). The recipient's "
+        "resource list updates at once. Sharing it again with the same person changes nothing.",
+        {"email": _EMAIL, "uri": _URI, "creator": _CREATOR},
+        ("email", "uri"),
+        title="Share Resource",
+        read_only=False,
+        idempotent=True,
+    ),
+    _tool(
+        "unshare-resource",
+        "Take back a resource you shared with someone (an admin removes every share of it with them). It "
+        "leaves their list unless they still reach it another way (a role, another share).",
+        {"email": _EMAIL, "uri": _URI, "creator": _CREATOR},
+        ("email", "uri"),
+        title="Unshare Resource",
+        read_only=False,
+        idempotent=True,
+    ),
+    _tool(
+        "hide-resource",
+        "Leave a resource out of your own resources/list (it stays readable by uri; unhide-resource brings it "
+        "back). Always-visible resources cannot be hidden. Affects only you.",
+        {"uri": _URI, "creator": _CREATOR},
+        ("uri",),
+        title="Hide Resource",
+        read_only=False,
+        idempotent=True,
+    ),
+    _tool(
+        "unhide-resource",
+        "Bring a resource you hid back into your resources/list (see hide-resource). Affects only you.",
+        {"uri": _URI, "creator": _CREATOR},
+        ("uri",),
+        title="Unhide Resource",
+        read_only=False,
+        idempotent=True,
+    ),
 ]
 
 
-def build_package(resources: ResourceManagement) -> HandlerPackage:
+def build_package(resources: ResourceManagement, sharing: ResourceSharing) -> HandlerPackage:
     actions: dict[str, Action] = {
+        "share": lambda c, a: sharing.share_resource(c, opt_str(a, "email"), a.get("uri"), a.get("creator")),
+        "unshare": lambda c, a: sharing.unshare_resource(c, opt_str(a, "email"), a.get("uri"), a.get("creator")),
+        "hide": lambda c, a: sharing.hide_resource(c, a.get("uri"), a.get("creator")),
+        "unhide": lambda c, a: sharing.unhide_resource(c, a.get("uri"), a.get("creator")),
         "list": lambda c, a: resources.list_resources(c, opt_str(a, "uriContains")),
         "add": lambda c, a: resources.add_resource(c, a),
         "update": lambda c, a: resources.update_resource(c, a.get("uri"), a.get("updates"), a.get("creator")),
