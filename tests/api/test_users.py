@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from tests.api.conftest import ADMIN, POWER, TARGET, USER, EventLog, World, assert_problem
 
 
@@ -41,10 +45,13 @@ def test_create_user_errors(world: World) -> None:
     assert_problem(admin.post("/users", content=b"not json", headers={"content-type": "application/json"}), 400)
 
 
-def test_get_user(world: World) -> None:
+def test_get_user(world: World, caplog: pytest.LogCaptureFixture) -> None:
     assert world.as_(USER).ok("GET", f"/users/{USER}")["roles"] == ["user"]
     assert world.as_(ADMIN).ok("GET", f"/users/{USER}")["email"] == USER
-    assert_problem(world.as_(ADMIN).get("/users/ghost@example.com"), 404, "not found")
+    with caplog.at_level(logging.DEBUG):
+        assert_problem(world.as_(ADMIN).get("/users/ghost@example.com"), 404, "not found")
+    # The caller's mistake is no server error: no error line, no traceback.
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info], caplog.text
 
 
 def test_admin_updates_roles_and_the_user_is_told(world: World, events: EventLog) -> None:

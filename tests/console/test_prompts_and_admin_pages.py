@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -92,10 +93,12 @@ def test_admin_pages_refuse_other_users(admin: Browser) -> None:
     assert user.post("/console/listeners/close", {"handle": "x"}).status_code == 403
 
 
-def test_closing_an_unknown_session_is_explained(admin: Browser) -> None:
+def test_closing_an_unknown_session_is_explained(admin: Browser, caplog: pytest.LogCaptureFixture) -> None:
     assert "No live MCP sessions" in admin.get("/console/sessions").text
-    response = admin.post("/console/sessions/close", {"handle": "nope"})
+    with caplog.at_level(logging.ERROR):
+        response = admin.post("/console/sessions/close", {"handle": "nope"})
     assert response.status_code == 404 and "no longer open" in response.text
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []  # a 404 is no server error
 
 
 def test_the_sessions_page_lists_listen_streams_per_user_and_closes_one(container: Container, admin: Browser) -> None:

@@ -19,6 +19,7 @@ from dynamic_mcp.adapters.http.console import console_router, console_static_rou
 from dynamic_mcp.adapters.http.heap import start_up_objects_frozen
 from dynamic_mcp.adapters.http.observe import RequestObserver
 from dynamic_mcp.adapters.http.rest import rest_exception_handlers, rest_openapi_config, rest_router
+from dynamic_mcp.adapters.http.rest.problems import domain_status
 from dynamic_mcp.adapters.http.routes import HttpRoute, check_new_routes, to_litestar
 from dynamic_mcp.adapters.mcp import redaction
 from dynamic_mcp.adapters.mcp.gate import McpGate
@@ -41,7 +42,7 @@ from dynamic_mcp.container import (
     stop_following,
     storage_health,
 )
-from dynamic_mcp.domain.errors import StorageUnavailable
+from dynamic_mcp.domain.errors import DomainError, StorageUnavailable
 
 HEALTHY = {"status": "ok"}
 
@@ -49,8 +50,12 @@ log = logging.getLogger(__name__)
 
 
 async def log_unexpected(exc: Exception, scope: Scope) -> None:
-    """Litestar's own logging config is off (it would reset the root logger): 5xx are logged here."""
+    """Litestar's own logging config is off (it would reset the root logger): 5xx are logged here.
+
+    A 4xx is the caller's mistake, not the server's (a missing user, a broken rule): no traceback."""
     if isinstance(exc, HTTPException) and exc.status_code < 500:
+        return
+    if isinstance(exc, DomainError) and domain_status(exc) < 500:
         return
     log.error("request failed: %s %s", scope.get("method"), scope.get("path_template"), exc_info=exc)
 

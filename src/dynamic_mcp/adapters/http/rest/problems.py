@@ -99,10 +99,14 @@ def _title(status: int) -> str:
         return "Error"
 
 
+def domain_status(exc: DomainError) -> int:
+    """The HTTP status a domain error answers with (400 for kinds without their own)."""
+    return next((code for kind, code, _ in DOMAIN_STATUS if isinstance(exc, kind)), 400)
+
+
 def domain_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     assert isinstance(exc, DomainError)
-    status = next((code for kind, code, _ in DOMAIN_STATUS if isinstance(exc, kind)), 400)
-    return problem_response(request, status, exc.message)
+    return problem_response(request, domain_status(exc), exc.message)
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
