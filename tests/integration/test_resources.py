@@ -192,6 +192,47 @@ async def test_listen_streams_get_resource_events_of_their_filter(server: Server
         tg.cancel_scope.cancel()
 
 
+async def uris(c: Client) -> set[str]:
+    return {str(r.uri) for r in (await c.list_resources(cache_mode="refresh")).resources}
+
+
+async def test_sharing_and_hiding_a_resource_tell_only_the_affected_user(server: ServerProcess, users: Users) -> None:
+    _, power_key = await users.add("power-user")
+    recipient, user_key = await users.add("user")
+    _, bystander_key = await users.add("user")
+    secret, pinned = f"test://{unique('secret')}", f"test://{unique('pinned')}"
+    told, untold, listened = Inbox(), Inbox(), Events()
+    async with (
+        client(server, power_key, "legacy") as owner,
+        client(server, user_key, "legacy", told) as reader,
+        client(server, user_key, MODERN) as reader_2026,
+        client(server, bystander_key, "legacy", untold) as bystander,
+        reader_2026.listen(resources_list_changed=True) as sub,
+        anyio.create_task_group() as tg,
+    ):
+        tg.start_soon(listened.collect, sub)
+        await call_ok(owner, "add-resource", {"resourceDefinition": {"uri": secret, "name": "s", "text": "s"}})
+        assert secret not in await uris(reader)
+        await call_ok(owner, "share-resource", {"email": recipient, "uri": secret})
+        assert await told.wait_for("notifications/resources/list_changed")
+        assert await listened.wait(lambda: listened.count(ResourcesListChanged) >= 1)
+        assert secret in await uris(reader)
+        assert (await reader.read_resource(secret)).contents[0].text == "s"  # type: ignore[union-attr]
+        await anyio.sleep(0.5)  # had the bystander been told, it would be here by now
+        assert untold.methods() == [] and secret not in await uris(bystander)
+        told.seen.clear()
+        await call_ok(reader, "hide-resource", {"uri": secret})
+        assert await told.wait_for("notifications/resources/list_changed")
+        assert secret not in await uris(reader)
+        assert (await reader.read_resource(secret)).contents[0].text == "s"  # type: ignore[union-attr]
+        definition = {"uri": pinned, "name": "p", "text": "p", "rolesPermitted": ["user"], "alwaysVisible": True}
+        await call_ok(owner, "add-resource", {"resourceDefinition": definition})
+        refused = await reader.call_tool("hide-resource", {"uri": pinned})
+        assert refused.is_error and "cannot be hidden" in refused.content[0].text  # type: ignore[union-attr]
+        assert pinned in await uris(reader)
+        tg.cancel_scope.cancel()
+
+
 @pytest.mark.slow  # the command is a fresh process per call
 def test_the_cli_manages_resources(server: ServerProcess, tmp_path: Any) -> None:
     """Through a running server in memory mode; on MongoDB, in the database, served by the running server."""
