@@ -310,6 +310,7 @@ class Container(containers.DeclarativeContainer):
         users=users,
         gateway=upstream_gateway,
         box=secret_box,
+        server_url=settings.provided.server_url,
     )
     prompt_service = providers.Singleton(
         PromptService,

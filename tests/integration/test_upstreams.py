@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import httpx2
+import mcp_types as types
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
@@ -138,7 +139,9 @@ def processes() -> Iterator[tuple[ServerProcess, Upstream, EchoUpstream]]:
     lowlevel, echo = Upstream().spawn(), EchoUpstream().spawn()
     env = {"SECRET_KEY": SECRET_KEY, "HTTP_TOOL_ALLOWED_HOSTS": "127.0.0.1", "MAX_SESSIONS_PER_USER": "200"}
     try:
-        server = ServerProcess(env).start()
+        server = ServerProcess(env)
+        server.env["MCP_SERVER_URL"] = server.url  # where a missing credential is set (URL-mode elicitation)
+        server.start()
         try:
             yield server, lowlevel.wait(), echo.wait()
         finally:
@@ -192,6 +195,31 @@ def import_lowlevel(gateway: ServerProcess, key: str, lowlevel: Upstream, name: 
     return dict(response.json())
 
 
+async def call_setting_the_credential_when_asked(
+    gateway: ServerProcess, key: str, token: str, mode: str, text: str
+) -> tuple[types.CallToolResult, list[types.ElicitRequestParams]]:
+    """Call pu_echo with an SDK client that takes URL-mode elicitation and, when asked, does what
+    the user would do at that URL: PUT the credential there."""
+    asked: list[types.ElicitRequestParams] = []
+
+    async def set_it_there(context: Any, params: types.ElicitRequestParams) -> types.ElicitResult:
+        asked.append(params)
+        assert isinstance(params, types.ElicitRequestURLParams)
+        async with httpx.AsyncClient(headers={"x-apikey": key}) as http:
+            assert (await http.put(params.url, json={"token": token})).status_code == 200
+        return types.ElicitResult(action="accept")
+
+    async with (
+        httpx2.AsyncClient(headers={"x-apikey": key}) as http,
+        Client(
+            streamable_http_client(f"{gateway.url}/mcp", http_client=http),
+            mode=mode,  # type: ignore[arg-type]
+            elicitation_callback=set_it_there,
+        ) as client,
+    ):
+        return await client.call_tool("pu_echo", {"text": text}), asked
+
+
 async def test_imported_tools_forward_results_unchanged_to_a_user_with_a_share(
     gateway: ServerProcess, lowlevel: Upstream
 ) -> None:
@@ -212,6 +240,11 @@ async def test_imported_tools_forward_results_unchanged_to_a_user_with_a_share(
         assert body["result"]["upstream"]["headerNames"] == ["authorization"]
         assert SHARED_TOKEN not in json.dumps(body)
         assert {"calc_add", "calc_fail", "calc_slow"} <= await importer.tool_names()
+        add = next(t for t in (await importer.session.list_tools()).tools if t.name == "calc_add")
+        assert add.title == "Adder" and add.output_schema is not None and add.output_schema["required"] == ["sum"]
+        assert add.icons is not None and [(i.src, i.mime_type) for i in add.icons] == [
+            ("https://example.com/add.png", "image/png")
+        ]
     async with connect(gateway.url, user_key) as client:
         assert "calc_add" not in await client.tool_names()
         share(gateway, power_key, f"{power}:calc_add", user)
@@ -222,6 +255,7 @@ async def test_imported_tools_forward_results_unchanged_to_a_user_with_a_share(
         assert not result.is_error
         assert result.structured_content == {"sum": 5.0}
         assert [(c.type, c.text) for c in result.content] == [("text", "5")]  # type: ignore[union-attr]
+        assert result.meta is not None and result.meta["example.com/origin"] == "upstream"
         failed = await client.session.call_tool("calc_fail", {})
         assert failed.is_error and failed.content[0].text == "upstream says no"  # type: ignore[union-attr]
         seen: list[tuple[float, float | None, str | None]] = []
@@ -288,6 +322,17 @@ async def test_per_user_credentials_carry_each_users_own_token(gateway: ServerPr
             assert not result.is_error, result
             echoed = json.loads(result.content[0].text)  # type: ignore[union-attr]
             assert echoed["result"]["user"].startswith(f"{who}-"), echoed
+    # A client that takes URL-mode elicitation is sent where the credential is set; once set, the call goes on.
+    for mode in ("legacy", "2026-07-28"):
+        who = f"carol-{mode[:6]}"
+        carol, carol_key = add_user(gateway, "user")
+        share(gateway, power_key, f"{power}:pu_echo", carol)
+        token = echo.add_user(f"{who}-{uuid.uuid4().hex[:6]}@echo.example", "user")
+        result, asked = await call_setting_the_credential_when_asked(gateway, carol_key, token, mode, who)
+        assert not result.is_error, result
+        assert json.loads(result.content[0].text)["result"]["user"].startswith(f"{who}-")  # type: ignore[union-attr]
+        assert len(asked) == 1 and asked[0].url == f"{gateway.url}/api/v1/me/upstream-credentials/echo-pu"  # type: ignore[union-attr]
+        assert "set-upstream-credential" in asked[0].message
     assert tokens["alice"] not in gateway.log() and tokens["bob"] not in gateway.log()
 
 
@@ -324,14 +369,18 @@ async def test_upstream_list_changed_reaches_exactly_the_affected_users_within_a
         share(gateway, power_key, f"{power}:w_weather", alice)
         assert await a.wait_for(TOOLS_CHANGED)
         counts = (importer.count(TOOLS_CHANGED), a.count(TOOLS_CHANGED))
-        started = upstream_write("PATCH", "/tools/weather", {"description": "v2"})
+        output = {"type": "object", "properties": {"sky": {"type": "string"}}}
+        started = upstream_write(
+            "PATCH", "/tools/weather", {"description": "v2", "title": "Sky", "outputSchema": output}
+        )
         assert await importer.wait_for(TOOLS_CHANGED, at_least=counts[0] + 1, timeout=10)
         assert await a.wait_for(TOOLS_CHANGED, at_least=counts[1] + 1, timeout=10)
         second_latency = time.monotonic() - started
         await asyncio.sleep(1.0)
         assert b.count(TOOLS_CHANGED) == 0  # bob's tools never changed
-        described = {t.name: t.description for t in (await a.session.list_tools()).tools}
-        assert described["w_weather"] == "v2"
+        described = {t.name: t for t in (await a.session.list_tools()).tools}
+        assert described["w_weather"].description == "v2" and described["w_weather"].title == "Sky"
+        assert described["w_weather"].output_schema == output
     print(f"list_changed relayed in {first_latency:.3f}s and {second_latency:.3f}s")
     assert first_latency < 1.0 and second_latency < 1.0
 

@@ -4,7 +4,7 @@
 
 With TOKEN, every request must carry ``Authorization: Bearer TOKEN`` (401 otherwise). It counts
 the TCP connections it was reached over, so a test can measure how many the gateway opened.
-Tools: ``add`` (structured content), ``fail`` (isError), ``slow`` (progress, then sleeps),
+Tools: ``add`` (structured content, ``_meta``, title, icons), ``fail`` (isError), ``slow`` (progress, then sleeps),
 ``whoami`` (the bearer it saw), ``stats`` (TCP connections, client sessions begun, calls).
 """
 
@@ -31,6 +31,8 @@ TOOLS = [
         input_schema={"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}},
         output_schema={"type": "object", "properties": {"sum": {"type": "number"}}, "required": ["sum"]},
         annotations=types.ToolAnnotations(read_only_hint=True),
+        title="Adder",
+        icons=[types.Icon(src="https://example.com/add.png", mime_type="image/png")],
     ),
     types.Tool(name="fail", description="Always an error result", input_schema=OBJECT),
     types.Tool(
@@ -56,7 +58,9 @@ async def call_tool(ctx: ServerRequestContext[Any, Any], params: types.CallToolR
     args = params.arguments or {}
     if params.name == "add":
         total = float(args.get("a", 0)) + float(args.get("b", 0))
-        return types.CallToolResult(content=_text(f"{total:g}"), structured_content={"sum": total})
+        return types.CallToolResult(
+            content=_text(f"{total:g}"), structured_content={"sum": total}, meta={"example.com/origin": "upstream"}
+        )
     if params.name == "fail":
         return types.CallToolResult(content=_text("upstream says no"), is_error=True)
     if params.name == "slow":

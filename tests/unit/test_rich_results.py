@@ -60,6 +60,7 @@ def test_parse_rich_keeps_blocks_and_derives_text() -> None:
     assert parse_rich({"structuredContent": {"n": 1}}).content == ({"type": "text", "text": '{"n": 1}'},)
     envelope = parse_rich({"result": {"a": 1}, "message": "m", "isError": True})
     assert envelope.content == ({"type": "text", "text": '{"result": {"a": 1}, "message": "m"}'},)
+    assert parse_rich({"content": [], "_meta": {"k": 1}}).meta == {"k": 1}
 
 
 @pytest.mark.parametrize(
@@ -73,6 +74,7 @@ def test_parse_rich_keeps_blocks_and_derives_text() -> None:
         ({"content": [{"type": "resource_link", "uri": "x://"}]}, "name"),
         ({"content": [], "isError": "yes"}, "isError must be a boolean"),
         ({"structuredContent": [1]}, "structuredContent must be an object"),
+        ({"content": [], "_meta": "x"}, "_meta must be an object"),
     ],
 )
 def test_parse_rich_refuses_malformed_results(output: dict[str, Any], problem: str) -> None:

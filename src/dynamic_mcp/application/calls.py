@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -32,7 +31,7 @@ from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.toolsets import SessionToolset
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.environment import Environment
-from dynamic_mcp.ports.handlers import ClientChannel, ForwardedResult, InputRequired, ProgressReporter, ToolContext
+from dynamic_mcp.ports.handlers import ClientChannel, InputRequired, ProgressReporter, ToolContext
 from dynamic_mcp.ports.metrics import CallOutcomeKind, Metrics, NoMetrics
 from dynamic_mcp.ports.server import HandlerServer
 from dynamic_mcp.ports.tracing import NoTracing, Span, Tracing
@@ -44,13 +43,12 @@ log = logging.getLogger(__name__)
 @attrs.frozen
 class CallOutcome:
     """What the transport sends back: one text item (the envelope, or an error); or the handler's
-    own rich result; or, for a relayed call, the upstream's whole result (``forwarded``, MCP wire
-    form) with ``text`` its JSON; or (2026 era) the questions the client must answer first."""
+    own rich result (a relayed upstream result is one too); or (2026 era) the questions the client
+    must answer first."""
 
     text: str
     is_error: bool = False
     kind: CallOutcomeKind = "ok"
-    forwarded: Mapping[str, Any] | None = None
     rich: RichResult | None = None
     input_required: InputRequired | None = None
 
@@ -277,10 +275,6 @@ class CallService:
             # The handler is code we do not control: log it here, never send a traceback.
             log.exception("tool handler failed", extra={"tool": tool.namespaced_id})
             return CallOutcome.error(f"Tool {tool.name} failed with an internal error")
-        if isinstance(output, ForwardedResult):
-            failed = bool(output.result.get("isError"))
-            text = json.dumps(output.result, default=str, ensure_ascii=False)
-            return CallOutcome(text, is_error=failed, kind="error" if failed else "ok", forwarded=output.result)
         if not is_rich(output):
             if tool.output_schema is not None:
                 return CallOutcome.error(f"Tool {tool.name} declares an outputSchema but returned no structuredContent")

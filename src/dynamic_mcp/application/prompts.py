@@ -24,7 +24,7 @@ from dynamic_mcp.domain.tools import SYSTEM_CREATOR, validate_handler
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.events import EventPublisher
-from dynamic_mcp.ports.handlers import ForwardedResult, PromptContext
+from dynamic_mcp.ports.handlers import PromptContext
 from dynamic_mcp.ports.repositories import PromptRepository
 from dynamic_mcp.ports.server import HandlerServer
 
@@ -115,10 +115,7 @@ class PromptService:
             if package.prompt_handler is not None:
                 output = await package.prompt_handler(args, context, prompt.handler.config)
             else:
-                handled = await package.handler(args, context, prompt.handler.config, no_progress)  # type: ignore[arg-type]
-                if isinstance(handled, ForwardedResult):
-                    raise Invalid(f"Prompt '{name}' uses a handler that cannot render prompts")
-                output = handled
+                output = await package.handler(args, context, prompt.handler.config, no_progress)  # type: ignore[arg-type]
         except DomainError:
             raise
         except Exception as exc:

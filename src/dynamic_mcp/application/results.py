@@ -46,6 +46,7 @@ class RichResult:
     content: tuple[Mapping[str, Any], ...]
     structured: Mapping[str, Any] | None = None
     is_error: bool = False
+    meta: Mapping[str, Any] | None = None
 
     def summary(self) -> str:
         """The blocks as one text, for doors that show text (the console)."""
@@ -94,7 +95,7 @@ def _check_block(block: object, where: str) -> Mapping[str, Any]:
 
 
 def parse_rich(output: Mapping[str, Any]) -> RichResult:
-    """Read ``{content?, structuredContent?, isError?}`` (plus, optionally, the envelope keys).
+    """Read ``{content?, structuredContent?, isError?, _meta?}`` (plus, optionally, the envelope keys).
 
     Without ``content`` the text block is the structured content as JSON (what the protocol asks
     for older clients), else the envelope text when ``result`` is given."""
@@ -104,6 +105,9 @@ def parse_rich(output: Mapping[str, Any]) -> RichResult:
     structured = output.get("structuredContent")
     if structured is not None and not isinstance(structured, Mapping):
         raise Invalid("structuredContent must be an object")
+    meta = output.get("_meta")
+    if meta is not None and not isinstance(meta, Mapping):
+        raise Invalid("_meta must be an object")
     raw = output.get("content")
     if raw is None:
         if structured is not None:
@@ -117,4 +121,6 @@ def parse_rich(output: Mapping[str, Any]) -> RichResult:
         if not isinstance(raw, list | tuple) or len(raw) > MAX_BLOCKS:
             raise Invalid(f"content must be an array of at most {MAX_BLOCKS} content blocks")
         blocks = tuple(_check_block(b, f"content[{i}]") for i, b in enumerate(raw))
-    return RichResult(blocks, dict(structured) if structured is not None else None, is_error)
+    return RichResult(
+        blocks, dict(structured) if structured is not None else None, is_error, dict(meta) if meta is not None else None
+    )

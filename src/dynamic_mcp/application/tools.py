@@ -234,7 +234,17 @@ class ToolSync:
 
 
 def _same_definition(stored: Tool, new: Tool) -> bool:
-    fields = ("description", "input_schema", "annotations", "handler", "roles_permitted", "always_visible")
+    fields = (
+        "description",
+        "input_schema",
+        "annotations",
+        "handler",
+        "roles_permitted",
+        "always_visible",
+        "output_schema",
+        "title",
+        "icons",
+    )
     return all(getattr(stored, f) == getattr(new, f) for f in fields)
 
 

@@ -29,6 +29,7 @@ from dynamic_mcp.domain.upstreams import (
     validate_upstream_name,
 )
 from dynamic_mcp.domain.users import User
+from dynamic_mcp.ports.handlers import ToolContext
 from dynamic_mcp.ports.repositories import ToolRepository, UserRepository
 from dynamic_mcp.ports.upstreams import SecretBox, UpstreamGateway, UpstreamRepository, UpstreamTarget
 
@@ -51,6 +52,14 @@ def credential_hint(name: str) -> str:
     )
 
 
+class CredentialMissing(Invalid):
+    """A per-user upstream called by a user who has not set their credential."""
+
+    def __init__(self, upstream: str) -> None:
+        super().__init__(credential_hint(upstream))
+        self.upstream = upstream
+
+
 def _header_context(upstream: str, header: str) -> str:
     return f"upstream:{upstream}:header:{header}"
 
@@ -68,8 +77,10 @@ class UpstreamService:
         users: UserRepository,
         gateway: UpstreamGateway,
         box: SecretBox,
+        server_url: str = "",
     ) -> None:
         self._upstreams = upstreams
+        self._server_url = server_url.rstrip("/")
         self._tools = tools
         self._tool_service = tool_service
         self._users = users
@@ -197,8 +208,26 @@ class UpstreamService:
         return ToolOutput({"upstream": upstream.name, "deleted": deleted})
 
     # -- calls -------------------------------------------------------------------------------
-    async def target_for_call(self, user: User, tool: Tool, config: Mapping[str, Any]) -> UpstreamTarget:
-        """Where a forwarded call goes, with which credential; a tool error saying why not otherwise."""
+    async def target_for_call(self, context: ToolContext, config: Mapping[str, Any]) -> UpstreamTarget:
+        """Where a forwarded call goes, with which credential; a tool error saying why not otherwise.
+
+        A per-user upstream the caller has no credential for: a client that takes URL-mode
+        elicitation is first sent to where the credential is set (when the server knows its public
+        URL); once the user has set it, the call goes on. Otherwise the tool error says how."""
+        try:
+            return await self._target_for(context.user, context.tool, config)
+        except CredentialMissing as missing:
+            if not self._server_url:
+                raise
+            url = f"{self._server_url}/api/v1/me/upstream-credentials/{missing.upstream}"
+            try:
+                await context.elicit_url(missing.message, url)
+            except Invalid:
+                raise missing from None  # no client, or one without URL-mode elicitation
+            self._credentials.pop((missing.upstream, context.user.email), None)  # set meanwhile, maybe elsewhere
+            return await self._target_for(context.user, context.tool, config)
+
+    async def _target_for(self, user: User, tool: Tool, config: Mapping[str, Any]) -> UpstreamTarget:
         name = config.get("upstream")
         if not isinstance(name, str) or not isinstance(config.get("tool"), str):
             raise Invalid("An mcp tool's handler config needs {upstream, tool}")
@@ -212,7 +241,7 @@ class UpstreamService:
         if upstream.per_user:
             token = await self._token(upstream.name, user.email)
             if token is None:
-                raise Invalid(credential_hint(upstream.name))
+                raise CredentialMissing(upstream.name)
         return self._target(upstream, user.email, token)
 
     # -- internals ---------------------------------------------------------------------------
@@ -231,8 +260,10 @@ class UpstreamService:
                 "inputSchema": item.get("inputSchema") or {"type": "object"},
                 "handler": {"type": MCP_PACKAGE, "config": {"upstream": upstream.name, "tool": remote}},
             }
-            if item.get("annotations"):
-                definition["annotations"] = item["annotations"]
+            # what the upstream says of its tool's result and looks travels with it (docs/upstreams.md)
+            for key in ("annotations", "outputSchema", "title", "icons"):
+                if item.get(key):
+                    definition[key] = item[key]
             if kept is not None:  # what the importer changed since stays (who may reach it)
                 definition["rolesPermitted"] = list(kept.roles_permitted) if kept.roles_permitted is not None else None
                 definition["alwaysVisible"] = kept.always_visible

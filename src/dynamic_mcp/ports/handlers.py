@@ -92,18 +92,9 @@ class ToolContext:
         return self.channel
 
 
-@attrs.frozen
-class ForwardedResult:
-    """A whole MCP tool result in wire form (``content``, ``structuredContent``, ``isError``), sent
-    to the caller as it is: what a handler returns when it relays another server's answer."""
-
-    result: Mapping[str, Any]
-
-
-ToolHandler = Callable[
-    [dict[str, Any], ToolContext, Mapping[str, Any], ProgressReporter], Awaitable[Mapping[str, Any] | ForwardedResult]
-]
-"""``(args, context, config, progress) -> {result, message?, nextSteps?}`` or a ForwardedResult."""
+ToolHandler = Callable[[dict[str, Any], ToolContext, Mapping[str, Any], ProgressReporter], Awaitable[Mapping[str, Any]]]
+"""``(args, context, config, progress) -> {result, message?, nextSteps?}`` or a rich result
+(``{content?, structuredContent?, isError?, _meta?}``, docs/tools.md)."""
 
 
 @attrs.frozen

@@ -15,7 +15,7 @@ from typing import Any
 from dynamic_mcp.application.packages import HandlerPackage
 from dynamic_mcp.application.upstreams import UpstreamService
 from dynamic_mcp.domain.upstreams import MCP_PACKAGE
-from dynamic_mcp.ports.handlers import ForwardedResult, ProgressReporter, ToolContext
+from dynamic_mcp.ports.handlers import ProgressReporter, ToolContext
 from dynamic_mcp.ports.upstreams import UpstreamGateway
 
 PACKAGE = MCP_PACKAGE
@@ -28,10 +28,11 @@ class McpToolHandler:
 
     async def __call__(
         self, args: dict[str, Any], context: ToolContext, config: Mapping[str, Any], progress: ProgressReporter
-    ) -> ForwardedResult:
-        target = await self._upstreams.target_for_call(context.user, context.tool, config)
+    ) -> Mapping[str, Any]:
+        target = await self._upstreams.target_for_call(context, config)
+        # The upstream's CallToolResult in wire form is a rich result: it goes out as any handler's does.
         result = await self._gateway.call_tool(target, str(config["tool"]), args, progress)
-        return ForwardedResult(result)
+        return {"content": [], **result}
 
 
 def build_package(upstreams: UpstreamService, gateway: UpstreamGateway) -> HandlerPackage:

@@ -111,6 +111,7 @@ def _call_result(outcome: CallOutcome) -> types.CallToolResult | types.InputRequ
                 "content": [dict(b) for b in outcome.rich.content],
                 "structuredContent": dict(outcome.rich.structured) if outcome.rich.structured is not None else None,
                 "isError": outcome.rich.is_error,
+                **({"_meta": dict(outcome.rich.meta)} if outcome.rich.meta is not None else {}),
             }
         )
     except ValidationError as exc:
@@ -197,8 +198,6 @@ def build_server(
             )
         finally:
             CURRENT_SESSION.reset(token_holder)
-        if outcome.forwarded is not None:
-            return _forwarded_result(outcome.forwarded)
         return _call_result(outcome)
 
     async def set_logging_level(ctx: ServerRequestContext[Any, Any], params: types.SetLevelRequestParams) -> Any:
@@ -268,15 +267,6 @@ def build_server(
     server.middleware.append(_track_sessions(sessions, tracing or NoTracing()))
     server.middleware.append(serve_tool_lists(listing, _mcp_tool, server, ordered))
     return server
-
-
-def _forwarded_result(forwarded: Any) -> types.CallToolResult:
-    """A relayed upstream result, as the upstream sent it (docs/upstreams.md)."""
-    try:
-        return types.CallToolResult.model_validate(dict(forwarded))
-    except ValidationError:
-        text = "Error: the upstream's result is not a valid MCP tool result"
-        return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
 
 
 def _progress_reporter(ctx: ServerRequestContext[Any, Any], metrics: Metrics) -> Any:
