@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 from dotenv import dotenv_values
@@ -162,6 +164,23 @@ class Settings:
     secret_key: str | None = attrs.field(default=None, repr=False)
     upstream_max_connections: int = 100
     upstream_idle_seconds: int = 300
+    oauth_enabled: bool = False
+    oauth_issuer: str = ""
+    oauth_audience: str = ""
+    oauth_jwks_url: str = ""
+    oauth_email_claim: str = "email"
+    oauth_auto_provision: bool = False
+    rate_limit_oauth: int = 20
+
+    @property
+    def own_issuer(self) -> str:
+        """This server's issuer identifier as its metadata spells it: a bare origin ends in ``/``."""
+        return self.server_url + "/" if urlsplit(self.server_url).path == "" else self.server_url
+
+    @property
+    def oauth_external(self) -> bool:
+        """Tokens come from an external identity provider (OAUTH_ISSUER), not from this server."""
+        return self.oauth_enabled and bool(self.oauth_issuer)
 
     @property
     def storage(self) -> str:
@@ -185,6 +204,8 @@ class Settings:
                 f"(it has {len(admin_key)}); leave it unset to have a random key issued"
             )
         server_name = env.get("MCP_SERVER_NAME") or env.get("SERVER_NAME") or "dynamic-mcp-server"
+        server_url = (env.get("MCP_SERVER_URL") or "").strip().rstrip("/")
+        oauth = _oauth(env, server_url)
         return cls(
             mongodb_uri=uri,
             mongodb_db=env.get("MONGODB_DB") or "dynamic-mcp-server",
@@ -194,7 +215,7 @@ class Settings:
             port=_int(env, "PORT", 4001, minimum=0, maximum=65535),
             server_name=server_name,
             server_version=env.get("SERVER_VERSION") or package_version(),
-            server_url=(env.get("MCP_SERVER_URL") or "").rstrip("/"),
+            server_url=server_url,
             omit_handlers=_list(env, "OMIT_HANDLERS"),
             log_level=_choice(env, "LOG_LEVEL", "info", LOG_LEVELS),
             log_format=_choice(env, "LOG_FORMAT", "auto", LOG_FORMATS),
@@ -234,4 +255,43 @@ class Settings:
             secret_key=_secret_key(env),
             upstream_max_connections=_int(env, "UPSTREAM_MAX_CONNECTIONS", 100, minimum=1, maximum=100_000),
             upstream_idle_seconds=_int(env, "UPSTREAM_IDLE_SECONDS", 300, minimum=1, maximum=86_400),
+            rate_limit_oauth=_int(env, "RATE_LIMIT_OAUTH", 20, maximum=10_000_000),
+            **oauth,
         )
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _https_or_loopback(name: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(f"{name} must be an absolute http(s) URL without query or fragment, not {url!r}")
+    if parts.scheme != "https" and parts.netloc.rsplit(":", 1)[0] not in LOOPBACK_HOSTS:
+        raise SettingsError(f"{name} must use https (plain http only on localhost), not {url!r}")
+
+
+def _oauth(env: Mapping[str, str], server_url: str) -> dict[str, Any]:
+    """The OAuth settings (docs/oauth.md); MCP_SERVER_URL names the resource when OAuth is on."""
+    issuer = (env.get("OAUTH_ISSUER") or "").strip()
+    enabled = _bool(env, "OAUTH_ENABLED", bool(issuer))
+    audience = (env.get("OAUTH_AUDIENCE") or "").strip()
+    jwks = (env.get("OAUTH_JWKS_URL") or "").strip()
+    if enabled:
+        if not server_url:
+            raise SettingsError("MCP_SERVER_URL is required when OAUTH_ENABLED is true (the resource is <url>/mcp)")
+        _https_or_loopback("MCP_SERVER_URL", server_url)
+        if issuer:
+            _https_or_loopback("OAUTH_ISSUER", issuer)
+            if not audience:
+                raise SettingsError("OAUTH_AUDIENCE is required with OAUTH_ISSUER")
+        if jwks:
+            _https_or_loopback("OAUTH_JWKS_URL", jwks)
+    return {
+        "oauth_enabled": enabled,
+        "oauth_issuer": issuer,
+        "oauth_audience": audience,
+        "oauth_jwks_url": jwks,
+        "oauth_email_claim": (env.get("OAUTH_EMAIL_CLAIM") or "email").strip(),
+        "oauth_auto_provision": _bool(env, "OAUTH_AUTO_PROVISION", False),
+    }

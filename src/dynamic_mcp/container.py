@@ -11,6 +11,7 @@ from importlib import metadata
 from dependency_injector import containers, providers
 
 from dynamic_mcp.adapters.handlers import http_tool, mcp_tool
+from dynamic_mcp.adapters.handlers.client_documents import HttpClientDocumentFetcher
 from dynamic_mcp.adapters.handlers.outbound import OutboundPolicy
 from dynamic_mcp.adapters.handlers.upstream_pool import PooledUpstreamGateway
 from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
@@ -22,6 +23,7 @@ from dynamic_mcp.adapters.memory.events import InMemoryEventBus
 from dynamic_mcp.adapters.memory.instances import InMemoryInstanceDirectory
 from dynamic_mcp.adapters.memory.limits import InMemoryRateLimiter
 from dynamic_mcp.adapters.memory.mcp_sessions import InMemorySessionRepository
+from dynamic_mcp.adapters.memory.oauth import InMemoryOAuthStore
 from dynamic_mcp.adapters.memory.probe import MemoryStorageProbe
 from dynamic_mcp.adapters.memory.repositories import (
     InMemoryPromptRepository,
@@ -39,6 +41,7 @@ from dynamic_mcp.adapters.mongo.ledger import WriteLedger
 from dynamic_mcp.adapters.mongo.limits import MongoRateLimiter
 from dynamic_mcp.adapters.mongo.mcp_sessions import MongoSessionRepository
 from dynamic_mcp.adapters.mongo.migration import migrate_plain_keys
+from dynamic_mcp.adapters.mongo.oauth import MongoOAuthStore
 from dynamic_mcp.adapters.mongo.probe import MongoStorageProbe
 from dynamic_mcp.adapters.mongo.repositories import MongoPromptRepository, MongoToolRepository, MongoUserRepository
 from dynamic_mcp.adapters.mongo.resources import MongoResourceRepository
@@ -76,6 +79,8 @@ from dynamic_mcp.application.facade import ServerFacade
 from dynamic_mcp.application.instances import InstancePresence
 from dynamic_mcp.application.lifecycle import NATIVE, ServerLifecycle
 from dynamic_mcp.application.limits import RateLimitService
+from dynamic_mcp.application.oauth import OAuthService
+from dynamic_mcp.application.oauth_clients import ClientDirectory
 from dynamic_mcp.application.onboarding import Onboarding, ServerIdentity
 from dynamic_mcp.application.operations import OperationsService
 from dynamic_mcp.application.packages import HandlerRegistry
@@ -92,6 +97,7 @@ from dynamic_mcp.application.tools import ToolService
 from dynamic_mcp.application.upstreams import UpstreamService
 from dynamic_mcp.application.users import UserService
 from dynamic_mcp.config import Settings
+from dynamic_mcp.domain.events import ChangeEvent
 from dynamic_mcp.domain.limits import RateLimits
 from dynamic_mcp.ports.metrics import NoMetrics
 from dynamic_mcp.ports.tracing import Tracing
@@ -269,7 +275,43 @@ class Container(containers.DeclarativeContainer):
     onboarding = providers.Singleton(Onboarding, sender=email_sender, identity=identity)
     catalog = providers.Singleton(Catalog, users=users, tools=tools, registry=registry, events=event_bus)
     facade = providers.Singleton(ServerFacade, users=users, tools=tools, prompts=prompts, events=event_bus)
-    authenticator = providers.Singleton(Authenticator, users=users, hasher=hasher)
+    # OAuth beside API keys (docs/oauth.md): this server as the authorization server, or an external one.
+    oauth_store = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(InMemoryOAuthStore),
+        mongo=providers.Singleton(MongoOAuthStore, db=mongo_db),
+    )
+    oauth_clients = providers.Singleton(
+        ClientDirectory,
+        store=oauth_store,
+        clock=clock,
+        fetcher=providers.Singleton(
+            HttpClientDocumentFetcher,
+            policy=providers.Callable(lambda s: OutboundPolicy.from_entries(s.http_tool_allowed_hosts), settings),
+        ),
+        limits=rate_limits,
+        registrations_per_minute=settings.provided.rate_limit_oauth,
+        audit=audit,
+    )
+    oauth_service = providers.Singleton(
+        OAuthService,
+        store=oauth_store,
+        users=users,
+        hasher=hasher,
+        clock=clock,
+        clients=oauth_clients,
+        resource=providers.Callable(lambda s: f"{s.server_url}/mcp", settings),
+        issuer=settings.provided.own_issuer,
+        audit=audit,
+        limits=rate_limits,
+        sign_in_per_minute=settings.provided.rate_limit_oauth,
+    )
+    bearer_tokens = providers.Selector(
+        config.oauth,
+        off=providers.Object(None),
+        own=oauth_service,
+    )
+    authenticator = providers.Singleton(Authenticator, users=users, hasher=hasher, tokens=bearer_tokens)
     user_service = providers.Singleton(
         UserService,
         users=users,
@@ -488,6 +530,7 @@ def build_container(settings: Settings, *, tracing: Tracing | None = None) -> Co
             "validate_tool_input": settings.validate_tool_input,
             "single_session_per_user": settings.single_session_per_user,
             "metrics": "on" if settings.metrics_enabled else "off",
+            "oauth": ("external" if settings.oauth_external else "own") if settings.oauth_enabled else "off",
         }
     )
     bus = container.event_bus()
@@ -496,6 +539,12 @@ def build_container(settings: Settings, *, tracing: Tracing | None = None) -> Co
     bus.subscribe(container.session_registry().on_event)
     bus.subscribe(container.listener_registry().on_event)  # 2026-era subscriptions/listen streams
     bus.subscribe(container.resource_subscriptions().on_event)  # handshake-era resources/subscribe
+    if settings.oauth_enabled and not settings.oauth_external:
+
+        async def end_oauth_grants(event: ChangeEvent) -> None:  # built on first use, like the other services
+            await container.oauth_service().on_event(event)
+
+        bus.subscribe(end_oauth_grants)  # a key reset or deleted user ends their tokens
     return container
 
 

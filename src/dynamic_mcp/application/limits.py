@@ -34,6 +34,15 @@ class RateLimitService:
             self._metrics.rate_limited(bucket)
             raise RateLimited(bucket, wait)
 
+    async def check_key(self, bucket: str, key: str, per_minute: int) -> None:
+        """The same budget for a caller that is not a user yet (an address, before sign-in)."""
+        if per_minute <= 0:
+            return
+        wait = await self._limiter.acquire(bucket, key, per_minute)
+        if wait is not None:
+            self._metrics.rate_limited(bucket)
+            raise RateLimited(bucket, wait)
+
 
 def _override(user: User, bucket: str) -> int | None:
     limits: Mapping[str, Any] | None = getattr(user, "rate_limits", None)

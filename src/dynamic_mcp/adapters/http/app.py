@@ -17,6 +17,7 @@ from litestar.types import Receive, Scope, Send
 from dynamic_mcp.adapters.http.api_docs import swagger_assets_router
 from dynamic_mcp.adapters.http.console import console_router, console_static_router, template_config
 from dynamic_mcp.adapters.http.heap import start_up_objects_frozen
+from dynamic_mcp.adapters.http.oauth import authorization_server_handlers, discovery_handlers, resource_metadata_url
 from dynamic_mcp.adapters.http.observe import RequestObserver
 from dynamic_mcp.adapters.http.rest import rest_exception_handlers, rest_openapi_config, rest_router
 from dynamic_mcp.adapters.http.rest.problems import domain_status
@@ -145,17 +146,30 @@ def create_app(
         on_restored=sessions.touch,
     )
     sessions.attach_closer(manager)
+    metadata = resource_metadata_url(settings) if settings.oauth_enabled else None
+    oauth_routes: list[Any] = []
+    if settings.oauth_enabled:
+        oauth_routes = discovery_handlers(settings)
+        if not settings.oauth_external:
+            oauth_routes += authorization_server_handlers(settings, container.oauth_service())
     gate = McpGate(
         manager,
         sessions,
         container.authenticator(),
         allow_query_key=settings.allow_query_api_key,
         max_body_bytes=settings.max_body_bytes,
-        modern=ModernEntry(manager, container.authenticator(), listeners, allow_query_key=settings.allow_query_api_key),
+        modern=ModernEntry(
+            manager,
+            container.authenticator(),
+            listeners,
+            allow_query_key=settings.allow_query_api_key,
+            resource_metadata=metadata,
+        ),
         origins=origin_policy(settings),
         require_key_on_every_request=settings.require_key_on_every_request,
         max_sessions_per_user=settings.max_sessions_per_user,
         limits=container.rate_limits(),
+        resource_metadata=metadata,
     )
 
     metrics = container.metrics()
@@ -212,6 +226,7 @@ def create_app(
             console_router(container),
             console_static_router(),
             swagger_assets_router(),
+            *oauth_routes,
             *(to_litestar(r) for r in extra_routes),
         ],
         template_config=template_config(),

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from dynamic_mcp.adapters.mcp.challenge import INVALID, MISSING, www_authenticate
+from dynamic_mcp.adapters.mcp.challenge import INVALID, MISSING, challenge_headers
 from dynamic_mcp.adapters.mcp.keys import api_key_from_scope
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY, INIT_SCOPE_KEY, DynamicSessionManager, principal
 from dynamic_mcp.adapters.mcp.modern import ModernEntry, modern_version
@@ -29,11 +29,14 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 MISSING_KEY = {"error": "Missing apiKey"}
 INVALID_KEY = {"error": "Invalid apiKey. Please contact the administrator to request access or a valid API key."}
 WRONG_USER = {"error": "This API key does not belong to the user of this session."}
+INVALID_TOKEN = {"error": "Invalid or expired access token. Refresh it, or sign in again."}
 RETRY_AFTER_SECONDS = 30
 
 
-def challenge(error: str, body: dict[str, str]) -> list[tuple[bytes, bytes]]:
-    return [(b"www-authenticate", www_authenticate(error, body["error"]).encode("latin-1", "replace"))]
+def challenge(
+    error: str, body: dict[str, str], resource_metadata: str | None = None, *, token: bool = False
+) -> list[tuple[bytes, bytes]]:
+    return challenge_headers(error, body["error"], resource_metadata, token=token)
 
 
 def _rpc_error(message: str, code: int = -32000) -> dict[str, Any]:
@@ -167,8 +170,10 @@ class McpGate:
         require_key_on_every_request: bool = True,
         max_sessions_per_user: int = 50,
         limits: RateLimitService | None = None,
+        resource_metadata: str | None = None,
     ) -> None:
         self._limits = limits
+        self._metadata = resource_metadata
         self._manager = manager
         self._modern = modern
         self._sessions = sessions
@@ -193,14 +198,16 @@ class McpGate:
             key = api_key_from_scope(scope, allow_query=self._allow_query)
             user: User | None = None
             if key is not None:
-                user = await self._auth.authenticate(key)
+                user = await self._auth.authenticate(key, scope="mcp")
                 if user is None:
-                    await send_json(send, 401, INVALID_KEY, challenge(INVALID, INVALID_KEY))
+                    token = self._auth.is_token(key)
+                    body = INVALID_TOKEN if token else INVALID_KEY
+                    await send_json(send, 401, body, challenge(INVALID, body, self._metadata, token=token))
                     return
             if session_id is not None:
                 await self._existing_session(session_id, user, scope, receive, send)
             elif user is None:
-                await send_json(send, 401, MISSING_KEY, challenge(MISSING, MISSING_KEY))
+                await send_json(send, 401, MISSING_KEY, challenge(MISSING, MISSING_KEY, self._metadata))
             else:
                 await self._new_session(user, scope, receive, send)
         except StorageUnavailable:
@@ -210,14 +217,14 @@ class McpGate:
         self, session_id: str, user: User | None, scope: Scope, receive: Receive, send: Send
     ) -> None:
         if user is None and self._require_key:
-            await send_json(send, 401, MISSING_KEY, challenge(MISSING, MISSING_KEY))
+            await send_json(send, 401, MISSING_KEY, challenge(MISSING, MISSING_KEY, self._metadata))
             return
         owner = await self._sessions.owner(session_id)
         if owner is None:
             await send_json(send, 404, UNKNOWN_SESSION)
             return
         if user is not None and user.email != owner:
-            await send_json(send, 401, WRONG_USER, challenge(INVALID, WRONG_USER))
+            await send_json(send, 401, WRONG_USER, challenge(INVALID, WRONG_USER, self._metadata))
             return
         _bind(scope, owner)
         await self._manager.handle_request(scope, receive, send)

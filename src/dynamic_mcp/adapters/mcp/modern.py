@@ -22,7 +22,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.shared.inbound import validate_mcp_param_headers
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 
-from dynamic_mcp.adapters.mcp.challenge import INVALID, MISSING, www_authenticate
+from dynamic_mcp.adapters.mcp.challenge import INVALID, MISSING, challenge_headers
 from dynamic_mcp.adapters.mcp.keys import api_key_from_scope
 from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY, DynamicSessionManager
@@ -53,6 +53,7 @@ SUPPORTED_VERSIONS = (*reversed(MODERN_PROTOCOL_VERSIONS), *reversed(HANDSHAKE_P
 
 MISSING_KEY = "Missing apiKey"
 INVALID_KEY = "Invalid apiKey. Please contact the administrator to request access or a valid API key."
+INVALID_TOKEN = "Invalid or expired access token. Refresh it, or sign in again."  # noqa: S105 (a message)
 UNAUTHORIZED = -32000
 
 
@@ -68,7 +69,7 @@ def modern_version(scope: Scope) -> str | None:
     return None
 
 
-async def _unauthorized(send: Send, message: str, challenge: bytes) -> None:
+async def _unauthorized(send: Send, message: str, challenges: list[tuple[bytes, bytes]]) -> None:
     # A JSON-RPC error body, so SDK clients show the reason; the challenge says how to authenticate.
     body = {"jsonrpc": "2.0", "id": None, "error": {"code": UNAUTHORIZED, "message": message}}
     payload = json.dumps(body, separators=(",", ":")).encode()
@@ -79,7 +80,7 @@ async def _unauthorized(send: Send, message: str, challenge: bytes) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode()),
-                (b"www-authenticate", challenge),
+                *challenges,
             ],
         }
     )
@@ -96,7 +97,9 @@ class ModernEntry:
         listeners: ListenerRegistry,
         *,
         allow_query_key: bool,
+        resource_metadata: str | None = None,
     ) -> None:
+        self._metadata = resource_metadata
         self._manager = manager
         self._auth = authenticator
         self._listeners = listeners
@@ -105,11 +108,13 @@ class ModernEntry:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = api_key_from_scope(scope, allow_query=self._allow_query)
         if key is None:
-            await _unauthorized(send, MISSING_KEY, www_authenticate(MISSING, MISSING_KEY).encode())
+            await _unauthorized(send, MISSING_KEY, challenge_headers(MISSING, MISSING_KEY, self._metadata))
             return
-        user = await self._auth.authenticate(key)
+        user = await self._auth.authenticate(key, scope="mcp")
         if user is None:
-            await _unauthorized(send, INVALID_KEY, www_authenticate(INVALID, INVALID_KEY).encode())
+            token = self._auth.is_token(key)
+            message = INVALID_TOKEN if token else INVALID_KEY
+            await _unauthorized(send, message, challenge_headers(INVALID, message, self._metadata, token=token))
             return
         scope[EMAIL_SCOPE_KEY] = user.email
         scope[REVOCATIONS_SCOPE_KEY] = self._listeners.revocations(user.email)

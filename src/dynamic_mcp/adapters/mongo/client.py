@@ -26,6 +26,8 @@ UPSTREAMS = "upstreams"
 UPSTREAM_CREDENTIALS = "upstreamCredentials"
 INSTANCES = "instances"
 MCP_LISTENERS = "mcpListeners"
+OAUTH_CLIENTS = "oauthClients"
+OAUTH_GRANTS = "oauthGrants"
 
 SERVER_SELECTION_TIMEOUT_MS = 5_000
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -67,6 +69,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiresAt_ttl"),
         IndexModel([("instance", ASCENDING)], name="instance_1"),
         IndexModel([("closeRequested", ASCENDING)], name="closeRequested_1", sparse=True),
+    ],
+    # Hashed OAuth secrets (ADR 0024): gone once expired, found by user and by authorization.
+    OAUTH_GRANTS: [
+        IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiresAt_ttl"),
+        IndexModel([("email", ASCENDING), ("clientId", ASCENDING)], name="email_1_clientId_1"),
+        IndexModel([("family", ASCENDING)], name="family_1"),
     ],
 }
 

@@ -9,7 +9,7 @@ from litestar import Router
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
-from dynamic_mcp.adapters.http.console import admin, mine, prompts, signing, tools, users
+from dynamic_mcp.adapters.http.console import admin, mine, oauth, prompts, signing, tools, users
 from dynamic_mcp.adapters.http.console.errors import domain_error_page
 from dynamic_mcp.adapters.http.console.render import STATIC, STATIC_PATH, template_config
 from dynamic_mcp.adapters.http.console.services import ConsoleServices
@@ -24,6 +24,7 @@ PAGES: list[Any] = [
     *mine.HANDLERS,
     *prompts.HANDLERS,
     *admin.HANDLERS,
+    *oauth.HANDLERS,
 ]
 
 

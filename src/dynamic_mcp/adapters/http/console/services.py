@@ -12,6 +12,7 @@ from dynamic_mcp.application.audit import AuditQueries
 from dynamic_mcp.application.calls import CallService
 from dynamic_mcp.application.console_auth import ConsoleAuth, CurrentSession
 from dynamic_mcp.application.console_views import ConsoleViews
+from dynamic_mcp.application.oauth import OAuthService
 from dynamic_mcp.application.operations import OperationsService
 from dynamic_mcp.application.prompts import PromptService
 from dynamic_mcp.application.queries import CatalogQueries
@@ -35,11 +36,13 @@ class ConsoleServices:
     calls: CallService
     operations: OperationsService
     audit: AuditQueries
+    oauth: OAuthService | None
 
     @classmethod
     def from_container(cls, container: Container) -> ConsoleServices:
+        settings: Settings = container.settings()
         return cls(
-            settings=container.settings(),
+            settings=settings,
             auth=container.console_auth(),
             users=container.user_service(),
             sharing=container.sharing_service(),
@@ -50,6 +53,7 @@ class ConsoleServices:
             calls=container.call_service(),
             operations=container.operations(),
             audit=container.audit_queries(),
+            oauth=container.oauth_service() if settings.oauth_enabled and not settings.oauth_external else None,
         )
 
 

@@ -12,6 +12,7 @@ from litestar.types import ExceptionHandlersMap
 from dynamic_mcp.adapters.http.api_docs import offline_swagger_plugin
 from dynamic_mcp.adapters.http.rest.audit import AuditController, MyAuditController
 from dynamic_mcp.adapters.http.rest.auth import api_key_guard, origin_guard, provide_caller
+from dynamic_mcp.adapters.http.rest.oauth_clients import MyOAuthClientsController
 from dynamic_mcp.adapters.http.rest.operations import AdminOperations
 from dynamic_mcp.adapters.http.rest.options import allowed_methods
 from dynamic_mcp.adapters.http.rest.params import provide_page
@@ -24,6 +25,7 @@ from dynamic_mcp.adapters.http.rest.upstreams import MyUpstreamCredentialsContro
 from dynamic_mcp.adapters.http.rest.users import MeController, UsersController
 from dynamic_mcp.adapters.mcp.origins import origin_policy
 from dynamic_mcp.application.audit import AuditQueries
+from dynamic_mcp.application.oauth import OAuthService
 from dynamic_mcp.application.resource_management import ResourceManagement
 from dynamic_mcp.application.upstreams import UpstreamService
 from dynamic_mcp.config import Settings
@@ -59,6 +61,14 @@ def rest_router(container: Container) -> Router:
     def provide_upstreams() -> UpstreamService:
         return upstream_service
 
+    own_oauth = settings.oauth_enabled and not settings.oauth_external
+    oauth = container.oauth_service() if own_oauth else None
+
+    def provide_oauth() -> OAuthService | None:
+        return oauth
+
+    metadata = f"{settings.server_url}/.well-known/oauth-protected-resource/mcp" if settings.oauth_enabled else None
+
     resource_admin = container.resource_admin()
 
     def provide_resources() -> ResourceManagement:
@@ -83,11 +93,15 @@ def rest_router(container: Container) -> Router:
             MyAuditController,
             UpstreamsController,
             MyUpstreamCredentialsController,
+            MyOAuthClientsController,
         ],
         guards=[
             origin_guard(origin_policy(settings)),
             api_key_guard(
-                container.authenticator(), allow_query=settings.allow_query_api_key, limits=container.rate_limits()
+                container.authenticator(),
+                allow_query=settings.allow_query_api_key,
+                limits=container.rate_limits(),
+                resource_metadata=metadata,
             ),
         ],
         dependencies={
@@ -97,6 +111,7 @@ def rest_router(container: Container) -> Router:
             "audit": Provide(provide_audit, sync_to_thread=False),
             "upstreams": Provide(provide_upstreams, sync_to_thread=False),
             "resources": Provide(provide_resources, sync_to_thread=False),
+            "oauth": Provide(provide_oauth, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         security=[{API_KEY_SCHEME: []}, {BEARER_SCHEME: []}],

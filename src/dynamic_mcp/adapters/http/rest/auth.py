@@ -10,8 +10,8 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers import BaseRouteHandler
 from litestar.types import Guard
 
-from dynamic_mcp.adapters.mcp.challenge import INVALID, MISSING, www_authenticate
-from dynamic_mcp.adapters.mcp.gate import INVALID_KEY, MISSING_KEY
+from dynamic_mcp.adapters.mcp.challenge import INVALID, MISSING, challenge_headers, www_authenticate
+from dynamic_mcp.adapters.mcp.gate import INVALID_KEY, INVALID_TOKEN, MISSING_KEY
 from dynamic_mcp.adapters.mcp.keys import api_key_from_scope
 from dynamic_mcp.adapters.mcp.origins import OriginPolicy
 from dynamic_mcp.application.auth import Authenticator
@@ -36,18 +36,37 @@ def origin_guard(policy: OriginPolicy) -> Guard:
     return guard
 
 
-def api_key_guard(authenticator: Authenticator, *, allow_query: bool, limits: RateLimitService | None = None) -> Guard:
-    """Runs before the request body is read, so an anonymous caller learns nothing else."""
+def _challenges(error: str, description: str, resource_metadata: str | None, *, token: bool = False) -> dict[str, str]:
+    if not resource_metadata:
+        return {"WWW-Authenticate": www_authenticate(error, description)}
+    # Litestar takes one value per header name; two challenges may share one header (RFC 9110 11.6.1).
+    values = [v.decode("latin-1") for _, v in challenge_headers(error, description, resource_metadata, token=token)]
+    return {"WWW-Authenticate": ", ".join(values)}
+
+
+def api_key_guard(
+    authenticator: Authenticator,
+    *,
+    allow_query: bool,
+    limits: RateLimitService | None = None,
+    resource_metadata: str | None = None,
+) -> Guard:
+    """Runs before the request body is read, so an anonymous caller learns nothing else. An OAuth
+    access token is accepted when it carries the ``admin`` scope (docs/oauth.md)."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if connection.scope.get("method") == "OPTIONS":
             return  # lists the allowed methods, as a 405 does, and nothing else
         key = api_key_from_scope(connection.scope, allow_query=allow_query)
         if key is None:
-            raise NotAuthorizedException(detail=MISSING_KEY["error"], headers=MISSING_CHALLENGE)
-        user = await authenticator.authenticate(key)
+            missing = _challenges(MISSING, MISSING_KEY["error"], resource_metadata)
+            raise NotAuthorizedException(detail=MISSING_KEY["error"], headers=missing)
+        user = await authenticator.authenticate(key, scope="admin")
         if user is None:
-            raise NotAuthorizedException(detail=INVALID_KEY["error"], headers=INVALID_CHALLENGE)
+            token = authenticator.is_token(key)
+            detail = (INVALID_TOKEN if token else INVALID_KEY)["error"]
+            invalid = _challenges(INVALID, detail, resource_metadata, token=token)
+            raise NotAuthorizedException(detail=detail, headers=invalid)
         connection.state[CALLER_STATE_KEY] = user
         enrich(user_email=user.email, door="rest")
         if limits is not None:

@@ -312,3 +312,21 @@ class PromptDeleted(TypedDict):
     success: bool
     message: str
     deletedPrompt: DeletedPromptInfo
+
+
+# -- OAuth clients (docs/oauth.md) ------------------------------------------------------------------
+class OAuthClientGrant(TypedDict):
+    clientId: str
+    clientName: str
+    scopes: list[str]
+    authorizedAt: str
+    expiresAt: str
+
+
+class OAuthClientList(TypedDict):
+    clients: list[OAuthClientGrant]
+
+
+class OAuthClientsRevoked(TypedDict):
+    success: bool
+    revoked: int
