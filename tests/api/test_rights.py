@@ -138,6 +138,29 @@ CASES: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
     ("delete another's prompt", "DELETE", "/prompts/p2-prompt", None, {"admin": 200, "power-user": 404, "user": 404}),
     ("read the audit log", "GET", "/audit", None, {"admin": 200, "power-user": 403, "user": 403}),
     ("read one's own audit entries", "GET", "/me/audit", None, {"admin": 200, "power-user": 200, "user": 200}),
+    # OAuth is off in this suite: its endpoints answer 404 to everyone (rights with OAuth on:
+    # tests/oauth/test_authorization_server.py).
+    (
+        "list own OAuth clients (OAuth off)",
+        "GET",
+        "/me/oauth-clients",
+        None,
+        {"admin": 404, "power-user": 404, "user": 404},
+    ),
+    (
+        "revoke own OAuth clients (OAuth off)",
+        "DELETE",
+        "/me/oauth-clients",
+        None,
+        {"admin": 404, "power-user": 404, "user": 404},
+    ),
+    (
+        "sign-in link for another (OAuth off)",
+        "POST",
+        f"/users/{TARGET}/sign-in-link",
+        None,
+        {"admin": 404, "power-user": 404, "user": 404},
+    ),
     (
         "set another's rate limits",
         "PATCH",

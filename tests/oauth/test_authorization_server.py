@@ -17,7 +17,7 @@ from litestar.testing import TestClient
 from dynamic_mcp.adapters.http.app import create_app
 from dynamic_mcp.container import Container
 from tests.api.conftest import ADMIN, ADMIN_KEY, API, LOCAL, POWER, USER, Api, World, make_container, runtime_tool
-from tests.oauth.support import REDIRECT, Dance, pkce, query_of
+from tests.oauth.support import REDIRECT, Dance, hidden, pkce, query_of
 
 RESOURCE = f"{LOCAL}/mcp"
 MCP_HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
@@ -422,3 +422,26 @@ def test_a_client_metadata_url_on_a_private_address_is_refused(world: World, cli
     body = response.json()
     assert body["error"] == "invalid_request"
     assert "non-public" in body["error_description"]
+
+
+# -- one-time sign-in links -------------------------------------------------------------------------
+def test_a_sign_in_link_signs_the_user_in_once_and_lets_them_approve_without_a_key(world: World, dance: Dance) -> None:
+    email, _ = new_user(world)
+    assert world.as_(USER).post(f"/users/{email}/sign-in-link").status_code == 403
+    link = world.as_(ADMIN).ok("POST", f"/users/{email}/sign-in-link", 201)
+    assert link["expiresInSeconds"] == 900 and link["url"].startswith(f"{LOCAL}/console/oauth/link?token=dmcp_sl_")
+    shown = world.client.get(link["url"])
+    assert shown.status_code == 200 and email in shown.text
+    form = {"csrf_token": hidden(shown.text, "csrf_token"), "token": hidden(shown.text, "token")}
+    opened = world.client.post("/console/oauth/link", data=form, follow_redirects=False)
+    assert opened.status_code == 303 and "dmcp_console" in opened.headers["set-cookie"]
+    assert world.client.post("/console/oauth/link", data=form, follow_redirects=False).status_code == 404
+    client = dance.register()
+    started = dance.authorize(client, pkce()[1])
+    page = world.client.get(started.headers["location"])
+    assert f"Signed in as <strong>{email}</strong>" in page.text
+    params = query_of(dance.consent(started.headers["location"], None).headers["location"])
+    world.client.cookies.clear()
+    assert "code" in params
+    verifier_less = dance.exchange(client, params["code"], pkce()[0])
+    assert verifier_less.json()["error"] == "invalid_grant"  # the code is real; the verifier is not

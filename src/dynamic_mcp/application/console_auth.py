@@ -18,6 +18,7 @@ import attrs
 from dynamic_mcp.application.audit import AuditRecorder
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.domain.console_sessions import ConsoleSession
+from dynamic_mcp.domain.errors import Invalid
 from dynamic_mcp.domain.limits import RateLimited
 from dynamic_mcp.domain.users import User, key_prefix
 from dynamic_mcp.ports.clock import Clock
@@ -93,6 +94,14 @@ class ConsoleAuth:
         if user is None or user.api_key is None:
             self._record("denied", started, None)
             return None
+        signed_in = await self.open_for(user)
+        self._record("ok", started, user.email)
+        return signed_in
+
+    async def open_for(self, user: User) -> SignedIn:
+        """A new session for a user already proven (a one-time sign-in link, docs/oauth.md)."""
+        if user.api_key is None:
+            raise Invalid("This user has no API key; issue one before signing in")
         session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
         now = self._clock.now()
         session = ConsoleSession(
@@ -104,7 +113,6 @@ class ConsoleAuth:
             expires_at=now + self._ttl,
         )
         await self._store.add(session)
-        self._record("ok", started, user.email)
         return SignedIn(session_id, session, user)
 
     async def _count_attempt(self, key: str, source: str) -> None:

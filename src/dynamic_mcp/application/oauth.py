@@ -19,7 +19,7 @@ import attrs
 from dynamic_mcp.application.audit import AuditRecorder
 from dynamic_mcp.application.limits import RateLimitService
 from dynamic_mcp.application.oauth_clients import ClientDirectory
-from dynamic_mcp.domain.errors import DomainError, NotFound
+from dynamic_mcp.domain.errors import DomainError, Forbidden, NotFound
 from dynamic_mcp.domain.events import ChangeEvent, UserSessionsRevoked
 from dynamic_mcp.domain.oauth import (
     ACCESS,
@@ -45,6 +45,7 @@ REQUEST_SECONDS = 900
 LINK_SECONDS = 900
 PREFIXES = {REQUEST: "dmcp_rq_", CODE: "dmcp_ac_", ACCESS: "dmcp_at_", REFRESH: "dmcp_rt_", LINK: "dmcp_sl_"}
 MAX_SECRET_LENGTH = 256
+LINK_PATH = "/console/oauth/link"
 
 
 class OAuthError(DomainError):
@@ -330,16 +331,22 @@ class OAuthService:
             await self._store.delete_for(event.email)
 
     # -- one-time sign-in links ------------------------------------------------------------------
-    async def issue_sign_in_link(self, email: str) -> str:
-        """A secret that signs ``email`` in once on the sign-in page (the caller's right is checked by
-        the door that asks: the CLI runs with the operator's database access)."""
+    async def issue_sign_in_link(self, caller: User, email: str) -> str:
+        """A one-time link that signs ``email`` in on the sign-in page (admins only); 15 minutes."""
+        if not caller.is_admin:
+            raise Forbidden("Only admins can issue sign-in links")
         user = await self._users.get(email)
         if user is None:
             raise NotFound(f"User {email} not found")
         secret = self._secret(LINK)
         await self._store.put(self._grant(LINK, secret, user.email, "", LINK_SECONDS, key=_key_hash(user)))
-        self._record("oauth.sign-in-link", "ok", user.email)
-        return secret
+        self._record("oauth.sign-in-link", "ok", caller.email)
+        return f"{self.resource.removesuffix('/mcp')}{LINK_PATH}?token={secret}"
+
+    async def link_holder(self, secret: str | None) -> User | None:
+        """Whom an unused link would sign in (it stays unused)."""
+        grant = await self._live(secret, LINK)
+        return None if grant is None or grant.spent else await self._user_of(grant)
 
     async def redeem_sign_in_link(self, secret: str, address: str) -> User | None:
         if self._limits is not None:

@@ -175,6 +175,20 @@ def users_reset_key(email: str, url: str | None, api_key: str | None, as_json: b
     click.echo(f"New API key for {issued['email']} (shown only now): {issued['apiKey']}")
 
 
+@users.command("sign-in-link")
+@click.argument("email")
+@target_options
+def users_sign_in_link(email: str, url: str | None, api_key: str | None, as_json: bool) -> None:
+    """A one-time link that signs EMAIL in on the OAuth sign-in page (15 minutes; docs/oauth.md)."""
+    with backend(url, api_key) as b:
+        link = b.sign_in_link(email)
+    if as_json:
+        return emit_json(link)
+    minutes = int(link["expiresInSeconds"]) // 60
+    click.echo(f"One-time sign-in link for {link['email']} (valid {minutes} minutes, hand it over privately):")
+    click.echo(link["url"])
+
+
 # -- tools and prompts ----------------------------------------------------------------------------
 @click.group()
 def tools() -> None:

@@ -12,6 +12,7 @@ import click
 
 from dynamic_mcp.adapters.http.rest import AdminOperations, admin_operations
 from dynamic_mcp.adapters.http.rest.schemas import NewPrompt, ToolDefinitionIn
+from dynamic_mcp.application.oauth import LINK_SECONDS
 from dynamic_mcp.application.resource_management import ResourceManagement
 from dynamic_mcp.application.results import ToolOutput
 from dynamic_mcp.cli_support.backends import NO_DATABASE
@@ -149,6 +150,20 @@ class DatabaseBackend:
 
     def reset_key(self, email: str) -> Any:
         return self._change(lambda ops, admin: ops.reset_key(admin, email, {"confirm": True}), "users reset-key")
+
+    def sign_in_link(self, email: str) -> Any:
+        settings = self._settings
+        if not settings.oauth_enabled or settings.oauth_external:
+            raise click.ClickException("Sign-in links need OAUTH_ENABLED=true and MCP_SERVER_URL (docs/oauth.md)")
+
+        async def action(container: Container) -> Any:
+            admin = await container.users().get(settings.admin_email)
+            if admin is None or not admin.is_admin:
+                raise click.ClickException(f"The bootstrap admin {settings.admin_email} is not in the database yet")
+            url = await container.oauth_service().issue_sign_in_link(admin, email)
+            return {"email": email, "url": url, "expiresInSeconds": LINK_SECONDS}
+
+        return run_in_database(settings, action)
 
     def list_tools(self, name_contains: str | None, skip: int, limit: int) -> Any:
         return self._as_admin(lambda ops, admin: ops.list_tools(admin, name_contains, skip, limit))

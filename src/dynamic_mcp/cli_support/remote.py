@@ -90,6 +90,9 @@ class RemoteBackend:
     def reset_key(self, email: str) -> Any:
         return self._call("POST", f"/users/{_segment(email)}/api-key/reset", json={"confirm": True})
 
+    def sign_in_link(self, email: str) -> Any:
+        return self._call("POST", f"/users/{_segment(email)}/sign-in-link")
+
     # -- tools and prompts -------------------------------------------------------------------------
     def list_tools(self, name_contains: str | None, skip: int, limit: int) -> Any:
         return self._call("GET", "/tools", params=_page(name_contains, skip, limit))

@@ -14,7 +14,14 @@ from mcp.server.auth.provider import construct_redirect_uri
 
 from dynamic_mcp.adapters.http.console.render import page
 from dynamic_mcp.adapters.http.console.services import Svc
-from dynamic_mcp.adapters.http.console.session import PUBLIC, SECURITY_HEADERS, SESSION_COOKIE, sign_in_token
+from dynamic_mcp.adapters.http.console.session import (
+    CONSOLE_PATH,
+    PUBLIC,
+    SECURITY_HEADERS,
+    SESSION_COOKIE,
+    set_session_cookie,
+    sign_in_token,
+)
 from dynamic_mcp.application.oauth import ClientRedirect, OAuthService, Pending
 from dynamic_mcp.domain.errors import NotFound
 from dynamic_mcp.domain.limits import RateLimited
@@ -118,4 +125,38 @@ def _redirect(target: ClientRedirect) -> Redirect:
     return Redirect(construct_redirect_uri(target.uri, **dict(target.params)), status_code=303)
 
 
-HANDLERS = [consent_form, consent]
+@get("/oauth/link", opt={PUBLIC: True}, name="console:oauth-link")
+async def link_form(request: Request[Any, Any, Any], svc: Svc) -> Template:
+    """Showing the page does not use the link (link previews must not burn it); the button does."""
+    token = request.query_params.get("token") or ""
+    holder = await _oauth(svc).link_holder(token)
+    response = page(
+        request,
+        "oauth_link.html",
+        "Sign in",
+        status_code=200 if holder else 404,
+        csrf="",
+        holder=holder.email if holder else None,
+        token=token if holder else "",
+    )
+    response.context["csrf"] = sign_in_token(request, response)
+    return response
+
+
+@post("/oauth/link", opt={PUBLIC: True}, status_code=303)
+async def link_sign_in(request: Request[Any, Any, Any], svc: Svc) -> Template | Redirect:
+    form = await request.form()
+    token = form.get("token")
+    try:
+        user = await _oauth(svc).redeem_sign_in_link(token if isinstance(token, str) else "", _address(request))
+    except RateLimited as exc:
+        return page(request, "message.html", "Too many attempts", status_code=429, error=exc.message)
+    if user is None:
+        return page(request, "oauth_link.html", "Sign in", status_code=404, csrf="", holder=None, token="")
+    signed_in = await svc.auth.open_for(user)
+    redirect = Redirect(f"{CONSOLE_PATH}/my-tools", status_code=303)
+    set_session_cookie(redirect, request, signed_in.session_id, svc.settings.console_session_ttl_seconds)
+    return redirect
+
+
+HANDLERS = [consent_form, consent, link_form, link_sign_in]

@@ -12,7 +12,7 @@ from litestar.types import ExceptionHandlersMap
 from dynamic_mcp.adapters.http.api_docs import offline_swagger_plugin
 from dynamic_mcp.adapters.http.rest.audit import AuditController, MyAuditController
 from dynamic_mcp.adapters.http.rest.auth import api_key_guard, origin_guard, provide_caller
-from dynamic_mcp.adapters.http.rest.oauth_clients import MyOAuthClientsController
+from dynamic_mcp.adapters.http.rest.oauth_clients import MyOAuthClientsController, SignInLinksController
 from dynamic_mcp.adapters.http.rest.operations import AdminOperations
 from dynamic_mcp.adapters.http.rest.options import allowed_methods
 from dynamic_mcp.adapters.http.rest.params import provide_page
@@ -94,6 +94,7 @@ def rest_router(container: Container) -> Router:
             UpstreamsController,
             MyUpstreamCredentialsController,
             MyOAuthClientsController,
+            SignInLinksController,
         ],
         guards=[
             origin_guard(origin_policy(settings)),

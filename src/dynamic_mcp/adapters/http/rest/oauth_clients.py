@@ -1,17 +1,17 @@
-"""The OAuth clients a user has authorized, and revoking them (docs/oauth.md)."""
+"""The OAuth clients a user has authorized, revoking them, and one-time sign-in links (docs/oauth.md)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, delete, get
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from dynamic_mcp.adapters.http.rest import schemas as s
-from dynamic_mcp.adapters.http.rest.params import Caller
+from dynamic_mcp.adapters.http.rest.params import Caller, Email
 from dynamic_mcp.adapters.http.rest.problems import problem_responses
-from dynamic_mcp.application.oauth import OAuthService
+from dynamic_mcp.application.oauth import LINK_SECONDS, OAuthService
 from dynamic_mcp.domain.errors import NotFound
 
 OAuth = NamedDependency[OAuthService | None]
@@ -51,3 +51,14 @@ class MyOAuthClientsController(Controller):
         """Ends every token you gave one client (``clientId``), or every client; they must ask again."""
         revoked = await _enabled(oauth).revoke_client(caller, client_id)
         return {"success": True, "revoked": revoked}
+
+
+class SignInLinksController(Controller):
+    path = "/users/{email:str}/sign-in-link"
+    tags = ["users"]
+
+    @post("/", status_code=201, summary="A one-time sign-in link (admins)", responses=problem_responses(403, 404))
+    async def sign_in_link(self, oauth: OAuth, caller: Caller, email: Email) -> s.SignInLink:
+        """Opens the OAuth sign-in page as that user once, within 15 minutes; hand it over privately."""
+        url = await _enabled(oauth).issue_sign_in_link(caller, email)
+        return {"email": email, "url": url, "expiresInSeconds": LINK_SECONDS}

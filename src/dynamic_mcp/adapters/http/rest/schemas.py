@@ -330,3 +330,9 @@ class OAuthClientList(TypedDict):
 class OAuthClientsRevoked(TypedDict):
     success: bool
     revoked: int
+
+
+class SignInLink(TypedDict):
+    email: str
+    url: str
+    expiresInSeconds: int
