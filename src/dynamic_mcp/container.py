@@ -46,6 +46,7 @@ from dynamic_mcp.adapters.mongo.probe import MongoStorageProbe
 from dynamic_mcp.adapters.mongo.repositories import MongoPromptRepository, MongoToolRepository, MongoUserRepository
 from dynamic_mcp.adapters.mongo.resources import MongoResourceRepository
 from dynamic_mcp.adapters.mongo.upstreams import MongoUpstreamRepository
+from dynamic_mcp.adapters.security.jwt_tokens import JwksVerifier
 from dynamic_mcp.adapters.security.keys import Sha256KeyHasher, UuidKeyIssuer
 from dynamic_mcp.adapters.security.secret_box import AesGcmSecretBox
 from dynamic_mcp.adapters.system.clock import SystemClock
@@ -81,6 +82,7 @@ from dynamic_mcp.application.lifecycle import NATIVE, ServerLifecycle
 from dynamic_mcp.application.limits import RateLimitService
 from dynamic_mcp.application.oauth import OAuthService
 from dynamic_mcp.application.oauth_clients import ClientDirectory
+from dynamic_mcp.application.oauth_external import ExternalTokens
 from dynamic_mcp.application.onboarding import Onboarding, ServerIdentity
 from dynamic_mcp.application.operations import OperationsService
 from dynamic_mcp.application.packages import HandlerRegistry
@@ -306,12 +308,6 @@ class Container(containers.DeclarativeContainer):
         limits=rate_limits,
         sign_in_per_minute=settings.provided.rate_limit_oauth,
     )
-    bearer_tokens = providers.Selector(
-        config.oauth,
-        off=providers.Object(None),
-        own=oauth_service,
-    )
-    authenticator = providers.Singleton(Authenticator, users=users, hasher=hasher, tokens=bearer_tokens)
     user_service = providers.Singleton(
         UserService,
         users=users,
@@ -324,6 +320,30 @@ class Container(containers.DeclarativeContainer):
         prompts=prompts,
         allowed_roles=settings.provided.allowed_roles,
         resources=resources,
+    )
+    # API keys, and OAuth tokens beside them: this server's own, or an external provider's JWTs.
+    authenticator = providers.Singleton(
+        Authenticator,
+        users=users,
+        hasher=hasher,
+        tokens=providers.Selector(
+            config.oauth,
+            off=providers.Object(None),
+            own=oauth_service,
+            external=providers.Singleton(
+                ExternalTokens,
+                verifier=providers.Singleton(
+                    JwksVerifier,
+                    issuer=settings.provided.oauth_issuer,
+                    audience=settings.provided.oauth_audience,
+                    jwks_url=settings.provided.oauth_jwks_url,
+                ),
+                users=users,
+                provisioning=user_service,
+                email_claim=settings.provided.oauth_email_claim,
+                auto_provision=settings.provided.oauth_auto_provision,
+            ),
+        ),
     )
     catalog_queries = providers.Singleton(CatalogQueries, catalog=catalog, users=users)
     sharing_service = providers.Singleton(SharingService, users=users, catalog=catalog, events=event_bus, clock=clock)

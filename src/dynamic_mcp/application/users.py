@@ -118,6 +118,25 @@ class UserService:
             message=f"User '{email}' added successfully. The API key is shown only this once.",
         )
 
+    async def provision(self, email: str, name: str | None = None) -> User:
+        """A new user with role ``user`` for an email an external identity provider vouches for
+        (OAUTH_AUTO_PROVISION, docs/oauth.md). The key is issued but never shown: the user signs in
+        through the provider, and may reset the key to get one."""
+        email = normalize_email(email)
+        if not is_valid_email(email):
+            raise Invalid(f"'{email}' is not a valid email address")
+        issued = self._keys.issue()
+        now = self._clock.now()
+        try:
+            return await self._users.add(
+                User(email=email, name=name, roles=("user",), api_key=issued.digest, created_at=now, updated_at=now)
+            )
+        except Conflict:
+            existing = await self._users.get(email)  # provisioned by a concurrent request
+            if existing is None:
+                raise
+            return existing
+
     async def update_user(self, caller: User, email: str | None, changes: dict[str, Any]) -> ToolOutput:
         email = normalize_email(email or "")
         if not email:
