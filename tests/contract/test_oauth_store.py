@@ -17,7 +17,10 @@ from dynamic_mcp.domain.oauth import ACCESS, CODE, REFRESH, Grant, OAuthClient
 from dynamic_mcp.ports.oauth import OAuthStore
 from tests.contract.conftest import ADAPTERS
 
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
+# A day ahead of the wall clock: the test mongod's TTL monitor (every second) must not sweep
+# grants these tests still read; expiry here is judged by the ``now`` each call is given.
+_NOW = datetime.now(UTC) + timedelta(days=1)
+T0 = _NOW.replace(microsecond=_NOW.microsecond // 1000 * 1000)
 
 
 def grant(hash: str, kind: str = ACCESS, email: str = "ann@example.com", client: str = "c1", **extra: Any) -> Grant:
