@@ -196,10 +196,11 @@ def import_lowlevel(gateway: ServerProcess, key: str, lowlevel: Upstream, name: 
 
 
 async def call_setting_the_credential_when_asked(
-    gateway: ServerProcess, key: str, token: str, mode: str, text: str
+    gateway: ServerProcess, key: str, token: str, mode: str, text: str, *, elicitation: bool = True
 ) -> tuple[types.CallToolResult, list[types.ElicitRequestParams]]:
     """Call pu_echo with an SDK client that takes URL-mode elicitation and, when asked, does what
-    the user would do at that URL: PUT the credential there."""
+    the user would do at that URL: PUT the credential there (``elicitation=False``: a client
+    without the capability)."""
     asked: list[types.ElicitRequestParams] = []
 
     async def set_it_there(context: Any, params: types.ElicitRequestParams) -> types.ElicitResult:
@@ -214,7 +215,7 @@ async def call_setting_the_credential_when_asked(
         Client(
             streamable_http_client(f"{gateway.url}/mcp", http_client=http),
             mode=mode,  # type: ignore[arg-type]
-            elicitation_callback=set_it_there,
+            elicitation_callback=set_it_there if elicitation else None,
         ) as client,
     ):
         return await client.call_tool("pu_echo", {"text": text}), asked
@@ -328,6 +329,10 @@ async def test_per_user_credentials_carry_each_users_own_token(gateway: ServerPr
         carol, carol_key = add_user(gateway, "user")
         share(gateway, power_key, f"{power}:pu_echo", carol)
         token = echo.add_user(f"{who}-{uuid.uuid4().hex[:6]}@echo.example", "user")
+        plain, unasked = await call_setting_the_credential_when_asked(
+            gateway, carol_key, token, mode, who, elicitation=False
+        )
+        assert plain.is_error and not unasked and "set-upstream-credential" in plain.content[0].text  # type: ignore[union-attr]
         result, asked = await call_setting_the_credential_when_asked(gateway, carol_key, token, mode, who)
         assert not result.is_error, result
         assert json.loads(result.content[0].text)["result"]["user"].startswith(f"{who}-")  # type: ignore[union-attr]
