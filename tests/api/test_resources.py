@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import ADMIN, POWER, USER, World, assert_problem
+from dynamic_mcp.domain.events import ResourceListChanged
+from tests.api.conftest import ADMIN, POWER, USER, EventLog, World, assert_problem
 
 URI = "test://rest/notes"
 
@@ -34,3 +35,24 @@ def test_invalid_resources_are_422_and_listed_in_the_schema(world: World) -> Non
     assert_problem(power.patch("/resources", params={"uri": URI}, json={}), 422)
     schema = world.client.get("/schema/openapi.json").json()
     assert {"/api/v1/resources", "/api/v1/resources/item"} <= set(schema["paths"])
+
+
+def test_share_unshare_hide_and_unhide_mirror_the_tool_routes(world: World, events: EventLog) -> None:
+    power, user = world.as_(POWER), world.as_(USER)
+    power.ok("POST", "/resources", 201, json=definition(rolesPermitted=None))  # only its creator reaches it
+    assert URI not in {r["uri"] for r in user.ok("GET", "/resources")["resources"]}
+    events.events.clear()
+    body = power.ok("POST", "/resource-shares", 201, json={"email": USER, "uri": URI})
+    assert body["email"] == USER and [s["toolId"] for s in body["sharedResources"]] == [f"{POWER}:{URI}"]
+    assert [e.emails for e in events.events if isinstance(e, ResourceListChanged)] == [frozenset({USER})]
+    assert user.ok("GET", "/resources/item", params={"uri": URI})["name"] == "notes"
+    assert_problem(user.post("/resource-shares", json={"email": POWER, "uri": URI}), 403, "Only admins and power")
+    hidden = user.ok("POST", "/me/hidden-resources", 200, json={"uri": URI})
+    assert hidden["hiddenResources"] == [f"{POWER}:{URI}"]
+    assert user.ok("GET", "/me/hidden-resources")["hiddenResources"] == [f"{POWER}:{URI}"]
+    assert user.ok("DELETE", "/me/hidden-resources", params={"uri": URI})["hiddenResources"] == []
+    assert power.ok("DELETE", "/resource-shares", params={"email": USER, "uri": URI})["sharedResources"] == []
+    assert_problem(user.get("/resources/item", params={"uri": URI}), 404)
+    pinned = {"uri": "test://rest/pinned", "name": "p", "text": "p", "rolesPermitted": ["user"], "alwaysVisible": True}
+    power.ok("POST", "/resources", 201, json=pinned)
+    assert_problem(user.post("/me/hidden-resources", json={"uri": "test://rest/pinned"}), 422, "cannot be hidden")

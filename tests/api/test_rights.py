@@ -12,6 +12,7 @@ from tests.api.conftest import ADMIN, POWER, POWER2, PROBLEM, TARGET, USER, Worl
 ROLES = {"admin": ADMIN, "power-user": POWER, "user": USER}
 P2_TOOL = f"{POWER2}:p2-tool"
 PACKAGE_TOOL = "user-management:list-users"
+NO_URI = "test://rights/none"
 
 # (endpoint label, method, path, json body or query, expected status per role)
 CASES: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
@@ -186,13 +187,47 @@ CASES: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
         {r: 404 for r in ROLES},
     ),
     ("forget a credential", "DELETE", "/me/upstream-credentials/nope", None, {r: 404 for r in ROLES}),
+    ("list resources", "GET", "/resources", None, {r: 200 for r in ROLES}),
+    ("get a missing resource", "GET", "/resources/item", {"params": {"uri": NO_URI}}, {r: 404 for r in ROLES}),
+    (
+        "create a resource",
+        "POST",
+        "/resources",
+        {"uri": "test://rights/new", "name": "n", "text": "t"},
+        {"admin": 201, "power-user": 201, "user": 403},
+    ),
+    (
+        "update a missing resource",
+        "PATCH",
+        "/resources",
+        {"params": {"uri": NO_URI}, "json": {"text": "x"}},
+        {r: 404 for r in ROLES},
+    ),
+    ("delete a missing resource", "DELETE", "/resources", {"params": {"uri": NO_URI}}, {r: 404 for r in ROLES}),
+    (
+        "share a missing resource",
+        "POST",
+        "/resource-shares",
+        {"email": TARGET, "uri": NO_URI},
+        {"admin": 404, "power-user": 404, "user": 403},
+    ),
+    (
+        "unshare a resource",
+        "DELETE",
+        "/resource-shares",
+        {"params": {"email": TARGET, "uri": NO_URI}},
+        {"admin": 200, "power-user": 200, "user": 403},
+    ),
+    ("hidden resources", "GET", "/me/hidden-resources", None, {r: 200 for r in ROLES}),
+    ("hide a missing resource", "POST", "/me/hidden-resources", {"uri": NO_URI}, {r: 404 for r in ROLES}),
+    ("unhide a resource", "DELETE", "/me/hidden-resources", {"params": {"uri": NO_URI}}, {r: 200 for r in ROLES}),
 ]
 
 
 def _call(world: World, role: str, method: str, path: str, body: dict[str, Any] | None) -> Any:
     api = world.as_(ROLES[role])
-    if body is not None and set(body) == {"params"}:
-        return api.request(method, path, params=body["params"])
+    if body is not None and set(body) <= {"params", "json"} and "params" in body:
+        return api.request(method, path, params=body["params"], json=body.get("json"))
     return api.request(method, path, json=body) if body is not None else api.request(method, path)
 
 

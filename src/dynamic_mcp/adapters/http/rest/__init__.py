@@ -18,6 +18,7 @@ from dynamic_mcp.adapters.http.rest.options import allowed_methods
 from dynamic_mcp.adapters.http.rest.params import provide_page
 from dynamic_mcp.adapters.http.rest.problems import EXCEPTION_HANDLERS, fallback_exception_handlers
 from dynamic_mcp.adapters.http.rest.prompts import PromptsController
+from dynamic_mcp.adapters.http.rest.resource_sharing import HiddenResourcesController, ResourceSharesController
 from dynamic_mcp.adapters.http.rest.resources import ResourcesController
 from dynamic_mcp.adapters.http.rest.sharing import HiddenToolsController, MySharesController, SharesController
 from dynamic_mcp.adapters.http.rest.tools import ToolsController
@@ -27,6 +28,7 @@ from dynamic_mcp.adapters.mcp.origins import origin_policy
 from dynamic_mcp.application.audit import AuditQueries
 from dynamic_mcp.application.oauth import OAuthService
 from dynamic_mcp.application.resource_management import ResourceManagement
+from dynamic_mcp.application.resource_sharing import ResourceSharing
 from dynamic_mcp.application.upstreams import UpstreamService
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import Container
@@ -74,6 +76,11 @@ def rest_router(container: Container) -> Router:
     def provide_resources() -> ResourceManagement:
         return resource_admin
 
+    resource_sharing = container.resource_sharing()
+
+    def provide_resource_sharing() -> ResourceSharing:
+        return resource_sharing
+
     def provide_audit() -> AuditQueries:
         return audit_queries
 
@@ -89,6 +96,8 @@ def rest_router(container: Container) -> Router:
             HiddenToolsController,
             PromptsController,
             ResourcesController,
+            ResourceSharesController,
+            HiddenResourcesController,
             AuditController,
             MyAuditController,
             UpstreamsController,
@@ -113,6 +122,7 @@ def rest_router(container: Container) -> Router:
             "upstreams": Provide(provide_upstreams, sync_to_thread=False),
             "resources": Provide(provide_resources, sync_to_thread=False),
             "oauth": Provide(provide_oauth, sync_to_thread=False),
+            "resource_sharing": Provide(provide_resource_sharing, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         security=[{API_KEY_SCHEME: []}, {BEARER_SCHEME: []}],
