@@ -57,6 +57,7 @@ from dynamic_mcp.adapters.system.postmark import PostmarkEmailSender
 from dynamic_mcp.adapters.system.prometheus import PrometheusMetrics
 from dynamic_mcp.adapters.system.tracing import configured_tracing
 from dynamic_mcp.adapters.system.uri_templates import SdkUriTemplates
+from dynamic_mcp.application.audience import LiveAudience
 from dynamic_mcp.application.audit import AuditQueries, AuditRecorder
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.application.bootstrap import AdminBootstrap
@@ -275,7 +276,11 @@ class Container(containers.DeclarativeContainer):
         ServerIdentity, name=config.server_name, url=config.server_url, admin_email=config.admin_email
     )
     onboarding = providers.Singleton(Onboarding, sender=email_sender, identity=identity)
-    catalog = providers.Singleton(Catalog, users=users, tools=tools, registry=registry, events=event_bus)
+    # The users with a live session or listen stream here: the only ones a change is announced to.
+    live_audience = providers.Singleton(LiveAudience, users=users)
+    catalog = providers.Singleton(
+        Catalog, users=users, tools=tools, registry=registry, events=event_bus, audience=live_audience
+    )
     facade = providers.Singleton(ServerFacade, users=users, tools=tools, prompts=prompts, events=event_bus)
     # OAuth beside API keys (docs/oauth.md): this server as the authorization server, or an external one.
     oauth_store = providers.Selector(
@@ -475,6 +480,7 @@ class Container(containers.DeclarativeContainer):
         idle_timeout_seconds=settings.provided.session_idle_timeout_seconds,
         metrics=metrics,
         instance=instance_id,
+        presence=live_audience,
     )
     # Every instance's heartbeat and listen streams, where every instance can read them (ADR 0020).
     instance_directory = providers.Selector(
@@ -496,6 +502,7 @@ class Container(containers.DeclarativeContainer):
         instance=instance_id,
         clock=clock,
         heartbeat_seconds=settings.provided.instance_heartbeat_seconds,
+        presence=live_audience,
     )
     resource_subscriptions = providers.Singleton(ResourceSubscriptions, sessions=session_registry, metrics=metrics)
 
@@ -556,6 +563,7 @@ def build_container(settings: Settings, *, tracing: Tracing | None = None) -> Co
     bus = container.event_bus()
     bus.subscribe(container.users().on_event)  # before sessions: notified clients re-read fresh state
     bus.subscribe(container.upstream_service().on_event)  # a deleted user's upstream credentials go too
+    bus.subscribe(container.live_audience().on_event)  # after the user cache: re-reads the changed record
     bus.subscribe(container.session_registry().on_event)
     bus.subscribe(container.listener_registry().on_event)  # 2026-era subscriptions/listen streams
     bus.subscribe(container.resource_subscriptions().on_event)  # handshake-era resources/subscribe

@@ -109,6 +109,8 @@ class World:
         self.as_(POWER2).ok("POST", "/tools", 201, json=runtime_tool("p2-tool"))
         self.as_(POWER).ok("POST", "/prompts", 201, json=runtime_prompt("p1-prompt"))
         self.as_(POWER2).ok("POST", "/prompts", 201, json=runtime_prompt("p2-prompt", rolesPermitted=["admin"]))
+        for email in self.keys:  # each holds a live MCP session here: changes are announced to live users
+            container.live_audience().join(email)
 
     def as_(self, email: str | None) -> Api:
         return Api(self.client, self.keys[email] if email else None)

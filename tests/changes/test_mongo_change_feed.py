@@ -71,6 +71,8 @@ async def open_instance(uri: str, db: str, *, follow: bool) -> tuple[Container, 
     await container.lifecycle().start()
     recorder = Recorder()
     container.event_bus().subscribe(recorder)
+    if follow:
+        container.live_audience().join(ADMIN)  # the admin holds a session here
     return container, recorder
 
 
@@ -115,7 +117,8 @@ async def test_a_share_made_elsewhere_refreshes_the_user_and_notifies_them(two_i
     here, recorder, there = two_instances
     await add_user(there, BOB)
     await add_tool(there, "greet")
-    assert "greet" not in [t.name for t in await here.call_service().list_tools(BOB)]  # bob is now known here
+    assert "greet" not in [t.name for t in await here.call_service().list_tools(BOB)]
+    here.live_audience().join(BOB)  # bob holds a session here
     recorder.events.clear()
 
     await call(there, ADMIN, "share-tool", email=BOB, toolId=f"{ADMIN}:greet", accessLevel="read")
@@ -148,7 +151,7 @@ async def test_a_deleted_user_is_forgotten_and_their_sessions_revoked(two_instan
 
     await eventually(lambda: UserSessionsRevoked(BOB) in recorder.events)
     assert await here.authenticator().authenticate(key) is None
-    assert BOB not in here.users().known_emails()
+    assert here.users().cached(BOB) is None
 
 
 async def test_a_tool_added_elsewhere_is_announced_to_the_known_users_who_can_reach_it(two_instances: Any) -> None:
@@ -157,13 +160,14 @@ async def test_a_tool_added_elsewhere_is_announced_to_the_known_users_who_can_re
     await add_user(there, CAROL, "power-user")
     for email in (BOB, CAROL):
         await here.call_service().list_tools(email)
+        here.live_audience().join(email)  # each holds a session here
     recorder.events.clear()
 
     await add_tool(there, "for-power-users", rolesPermitted=["power-user"])
 
     await eventually(lambda: recorder.tool_audiences())
     # bob's role does not reach power-user tools (roles nest upwards only, ADR 0015); the admin
-    # (known here since start-up) reaches every tool
+    # (live here) reaches every tool
     assert recorder.tool_audiences() == [frozenset({CAROL, ADMIN})]
     assert "for-power-users" in [t.name for t in await here.call_service().list_tools(CAROL)]
 
@@ -176,7 +180,7 @@ async def test_a_tool_added_elsewhere_is_announced_to_the_known_users_who_can_re
 async def test_a_prompt_added_elsewhere_is_announced(two_instances: Any) -> None:
     here, recorder, there = two_instances
     await add_user(there, BOB)
-    await here.call_service().list_tools(BOB)
+    here.live_audience().join(BOB)
     recorder.events.clear()
     prompt = {
         "name": "hello",

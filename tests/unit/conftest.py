@@ -40,6 +40,9 @@ async def keys(container: Container) -> dict[str, str]:
     key = container.key_issuer().issue()
     await container.users().add(User(email=CUSTOM, name="C", roles=("custom",), api_key=key.digest))
     issued[CUSTOM] = key.plain
+    # Each of them (and the admin) holds a live session here: changes are announced to live users.
+    for email in (ADMIN, *issued):
+        container.live_audience().join(email)
     return issued
 
 

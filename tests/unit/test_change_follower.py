@@ -11,6 +11,7 @@ import pytest
 
 from dynamic_mcp.adapters.memory.events import InMemoryEventBus
 from dynamic_mcp.adapters.memory.repositories import InMemoryToolRepository, InMemoryUserRepository
+from dynamic_mcp.application.audience import LiveAudience
 from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepository
 from dynamic_mcp.application.catalog import Catalog
 from dynamic_mcp.application.changes import ChangeFollower, user_events
@@ -59,6 +60,7 @@ class World:
     tools: CachedToolRepository
     tool_store: InMemoryToolRepository
     recorder: EventRecorder
+    live: LiveAudience
 
 
 @pytest.fixture
@@ -70,11 +72,13 @@ async def world() -> World:
     bus = InMemoryEventBus()
     recorder = EventRecorder()
     bus.subscribe(recorder)
-    catalog = Catalog(users, tools, HandlerRegistry(), bus)
+    live = LiveAudience(users)
+    bus.subscribe(live.on_event)
+    catalog = Catalog(users, tools, HandlerRegistry(), bus, live)
     follower = ChangeFollower(IdleFeed(), users, tools, catalog, bus, clock, NoMetrics())
     for user in (BOB, CAROL):
         await store.add(user)
-    return World(follower, users, store, tools, tool_store, recorder)
+    return World(follower, users, store, tools, tool_store, recorder, live)
 
 
 def stored(before: Any, after: Any, *, own: bool = False, before_known: bool = True) -> Any:
@@ -82,9 +86,9 @@ def stored(before: Any, after: Any, *, own: bool = False, before_known: bool = T
     return kind(written_at=None, own=own, before_known=before_known, before=before, after=after)
 
 
-async def test_a_tool_change_is_announced_to_known_users_who_reach_it(world: World) -> None:
-    await world.users.get(BOB.email)
-    await world.users.get(CAROL.email)
+async def test_a_tool_change_is_announced_to_live_users_who_reach_it(world: World) -> None:
+    world.live.join(BOB.email)
+    world.live.join(CAROL.email)
     await world.tools.snapshot()
     await world.tool_store.upsert(TOOL)  # written by another instance: this cache has not seen it
 
@@ -94,8 +98,11 @@ async def test_a_tool_change_is_announced_to_known_users_who_reach_it(world: Wor
     assert [t.name for t in await world.tools.list_all()] == ["t"]
 
 
-async def test_users_never_seen_here_are_not_told(world: World) -> None:
-    await world.users.get(BOB.email)
+async def test_users_without_a_live_session_here_are_not_told(world: World) -> None:
+    await world.users.get(CAROL.email)  # known here, but no session or listener left
+    world.live.join(BOB.email)
+    world.live.join(CAROL.email)
+    world.live.leave(CAROL.email)
     await world.follower.apply(stored(None, TOOL))
     assert world.recorder.tool_audiences() == [frozenset({BOB.email})]
 
@@ -172,9 +179,8 @@ async def test_each_change_reports_its_lag_to_the_metrics() -> None:
     clock = TickingClock()
     users, tools = CachedUserRepository(NoListing(clock)), CachedToolRepository(InMemoryToolRepository(clock))
     bus = InMemoryEventBus()
-    follower = ChangeFollower(
-        IdleFeed(), users, tools, Catalog(users, tools, HandlerRegistry(), bus), bus, clock, Recording()
-    )
+    catalog = Catalog(users, tools, HandlerRegistry(), bus, LiveAudience(users))
+    follower = ChangeFollower(IdleFeed(), users, tools, catalog, bus, clock, Recording())
     written = clock.now()
     await follower.apply(UserStored(written_at=written, own=True, before_known=True, before=BOB, after=BOB))
     assert len(lags) == 1 and 0 < lags[0] < 1
@@ -183,7 +189,7 @@ async def test_each_change_reports_its_lag_to_the_metrics() -> None:
 
 async def test_a_rewrite_that_only_moves_timestamps_tells_nobody(world: World) -> None:
     """A restarting instance rewrites its package tools: no listing changes, no notification."""
-    await world.users.get(BOB.email)
+    world.live.join(BOB.email)
     await world.tools.snapshot()
     stamped = attrs.evolve(TOOL, updated_at=datetime(2026, 1, 1, tzinfo=UTC))
     await world.follower.apply(stored(TOOL, stamped))

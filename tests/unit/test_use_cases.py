@@ -595,3 +595,15 @@ def test_listed_tools_carry_no_handler_or_creator() -> None:
         "title",
         "icons",
     ]
+
+
+async def test_a_tool_change_is_told_to_live_users_only_and_never_reads_every_user(
+    container: Container, power: Caller, user2: Caller, events: EventRecorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def refuse(*args: Any, **kwargs: Any) -> list[Any]:
+        raise AssertionError("an audience must never list every user")
+
+    monkeypatch.setattr(container.users(), "list_users", refuse)
+    container.live_audience().leave(USER2)  # their last session here ended
+    await power.ok("add-tool", toolDefinition=echo_definition("gadget", rolesPermitted=["user"]))
+    assert events.tool_audiences() == [frozenset({ADMIN, POWER, POWER2, USER})]

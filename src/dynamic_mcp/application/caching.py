@@ -28,22 +28,15 @@ class CachedUserRepository(UserRepository):
         self._metrics: Metrics = metrics or NoMetrics()
         self._users: dict[str, User] = {}
         self._email_by_hash: dict[str, str] = {}
-        # Every email this process has loaded and not seen deleted: the users who may hold
-        # sessions here, so a change made elsewhere is announced to them without listing all users.
-        self._known: set[str] = set()
         self._version = 0
-
-    def known_emails(self) -> frozenset[str]:
-        return frozenset(self._known)
 
     def cached(self, email: str) -> User | None:
         """The cached record, without loading it."""
         return self._users.get(email)
 
     def forget(self, email: str) -> None:
-        """The user is gone: drop it and stop counting it as known."""
+        """The user is gone: drop it."""
         self.invalidate(email)
-        self._known.discard(email)
 
     def invalidate(self, email: str | None = None) -> None:
         self._version += 1
@@ -60,7 +53,6 @@ class CachedUserRepository(UserRepository):
     def _remember(self, user: User | None, version: int) -> User | None:
         if user is None:
             return None
-        self._known.add(user.email)  # even when the answer may be stale: the user is active here
         if version == self._version:
             self._users[user.email] = user
             if user.api_key is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dynamic_mcp.application.audience import LiveAudience
 from dynamic_mcp.application.packages import HandlerRegistry
 from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.errors import NotFound
@@ -25,7 +26,9 @@ class Catalog:
         tools: VersionedToolRepository,
         registry: HandlerRegistry,
         events: EventPublisher,
+        audience: LiveAudience,
     ) -> None:
+        self._audience = audience
         self._users = users
         self._tools = tools
         self._registry = registry
@@ -82,15 +85,13 @@ class Catalog:
             self._toolsets[user.email] = (user, version, toolset)
         return toolset
 
-    async def audience(self, tools: Iterable[visibility.Guarded | None]) -> frozenset[str]:
-        """Emails of every user who reaches any of ``tools`` (docs/protocol.md); resources too, by the
-        same rule."""
-        present = [t for t in tools if t is not None]
+    async def audience(self, items: Iterable[visibility.Guarded | None]) -> frozenset[str]:
+        """Emails of the users live here who reach any of ``items`` (tools, prompts, resources;
+        docs/protocol.md): found from indexes, never by reading every user."""
+        present = [t for t in items if t is not None]
         if not present:
             return frozenset()
-        return frozenset(
-            u.email for u in await self._users.list_users() if any(visibility.reaches(u, t) for t in present)
-        )
+        return await self._audience.reached_by(present)
 
     async def announce_tool_change(self, *tools: Tool | None) -> None:
         await self._events.publish(ToolListChanged(await self.audience(tools)))

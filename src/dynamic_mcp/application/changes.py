@@ -3,8 +3,8 @@ clients connected here (docs/deployment.md, ADR 0010).
 
 Each change refreshes exactly the cached entries it touched and publishes, on the local bus, the
 same events the use case that made it publishes where it ran; the audience is worked out from the
-record before and after the write, over the users this instance knows (the only ones that can
-hold a session or listener here), never by listing every user. Changes this process wrote itself
+record before and after the write, among the users live here (the only ones with a session or
+listener to tell, application/audience.py), never by listing every user. Changes this process wrote itself
 were announced when they were made and are skipped.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
@@ -21,7 +20,6 @@ import attrs
 from dynamic_mcp.application.background import cancel_and_wait
 from dynamic_mcp.application.caching import CachedToolRepository, CachedUserRepository
 from dynamic_mcp.application.catalog import Catalog
-from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.events import (
     ChangeEvent,
     PromptListChanged,
@@ -31,7 +29,7 @@ from dynamic_mcp.domain.events import (
     UserChanged,
     UserSessionsRevoked,
 )
-from dynamic_mcp.domain.prompts import Prompt, can_see_prompt
+from dynamic_mcp.domain.prompts import Prompt
 from dynamic_mcp.domain.resources import Resource
 from dynamic_mcp.domain.tools import Tool
 from dynamic_mcp.domain.users import User
@@ -201,14 +199,6 @@ class ChangeFollower:
             for event in user_events(before, after, known, email):
                 await self._events.publish(event)
 
-    async def _known_users(self) -> list[User]:
-        found: list[User] = []
-        for email in self._users.known_emails():
-            user = self._users.cached(email) or await self._users.get(email)
-            if user is not None:
-                found.append(user)
-        return found
-
     async def _tool_changed(self, change: ToolStored) -> None:
         before: list[Tool | None] = [change.before]
         for tool in (change.before, change.after):
@@ -219,8 +209,7 @@ class ChangeFollower:
         if change.before_known and _listed_alike(change.before, change.after):
             return
         touched = [t for t in (*before, change.after) if t is not None]
-        packages = self._catalog.packages
-        audience = await self._audience(lambda u: any(visibility.can_access(u, t, packages) for t in touched))
+        audience = await self._catalog.audience(touched)
         if audience:
             await self._events.publish(ToolListChanged(audience))
 
@@ -231,7 +220,7 @@ class ChangeFollower:
         if not change.before_known:
             await self._events.publish(PromptListChanged(None))  # prompts are not cached: who saw it is unknown
             return
-        audience = await self._audience(lambda u: any(can_see_prompt(u, p) for p in touched))
+        audience = await self._catalog.audience(touched)
         if audience:
             await self._events.publish(PromptListChanged(audience))
 
@@ -240,7 +229,7 @@ class ChangeFollower:
         if change.before_known and _listed_alike(change.before, change.after):
             return
         touched = [r for r in (change.before, change.after) if r is not None]
-        audience: frozenset[str] | None = await self._audience(lambda u: any(visibility.reaches(u, r) for r in touched))
+        audience: frozenset[str] | None = await self._catalog.audience(touched)
         if not change.before_known:
             audience = None  # who reached the record before is unknown: every session refetches
         if audience is not None and not audience:
@@ -256,6 +245,3 @@ class ChangeFollower:
         if content or not change.before_known:
             for uri in sorted({r.uri for r in touched if not r.template}):
                 await self._events.publish(ResourceUpdated(uri, audience))
-
-    async def _audience(self, affected: Callable[[User], bool]) -> frozenset[str]:
-        return frozenset(u.email for u in await self._known_users() if affected(u))

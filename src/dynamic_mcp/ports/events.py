@@ -18,3 +18,20 @@ class EventPublisher(Protocol):
 
 class EventSubscriber(Protocol):
     def subscribe(self, listener: EventListener) -> None: ...
+
+
+class Presence(Protocol):
+    """Told when a user's live session or listen stream opens and ends on this instance: the
+    only users a change can be announced to here."""
+
+    def join(self, email: str) -> None: ...
+
+    def leave(self, email: str) -> None: ...
+
+
+class NoPresence(Presence):
+    def join(self, email: str) -> None:
+        return None
+
+    def leave(self, email: str) -> None:
+        return None

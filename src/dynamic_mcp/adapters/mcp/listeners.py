@@ -43,6 +43,7 @@ from dynamic_mcp.domain.events import (
 )
 from dynamic_mcp.domain.instances import ListenerRecord, lease
 from dynamic_mcp.ports.clock import Clock
+from dynamic_mcp.ports.events import NoPresence, Presence
 from dynamic_mcp.ports.instances import InstanceDirectory
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,9 @@ class ListenerRegistry:
         instance: str = "",
         clock: Clock | None = None,
         heartbeat_seconds: float = 10.0,
+        presence: Presence | None = None,
     ) -> None:
+        self._presence: Presence = presence or NoPresence()
         self._directory = directory
         self._instance = instance
         self._clock = clock
@@ -102,11 +105,12 @@ class ListenerRegistry:
         """Register ``listener`` for ``email``'s events; returns an idempotent unsubscribe."""
         token = object()
         self._listeners[email][token] = listener
+        self._presence.join(email)
 
         def unsubscribe() -> None:
             listeners = self._listeners.get(email)
-            if listeners is not None:
-                listeners.pop(token, None)
+            if listeners is not None and listeners.pop(token, None) is not None:
+                self._presence.leave(email)
                 if not listeners:
                     del self._listeners[email]
 

@@ -29,6 +29,7 @@ from dynamic_mcp.domain.events import (
 )
 from dynamic_mcp.domain.mcp_sessions import StoredSession, expiry, session_key
 from dynamic_mcp.ports.clock import Clock
+from dynamic_mcp.ports.events import NoPresence, Presence
 from dynamic_mcp.ports.mcp_sessions import RECHECK, SessionRepository
 from dynamic_mcp.ports.metrics import Metrics, NoMetrics
 
@@ -79,8 +80,10 @@ class SessionRegistry:
         idle_timeout_seconds: int = 0,
         metrics: Metrics | None = None,
         instance: str | None = None,
+        presence: Presence | None = None,
     ) -> None:
         self._metrics: Metrics = metrics or NoMetrics()
+        self._presence: Presence = presence or NoPresence()
         self._instance = instance
         self._store = store
         self._clock = clock
@@ -139,12 +142,15 @@ class SessionRegistry:
         self._remember(session_id, record)
 
     def _remember(self, session_id: str, record: StoredSession) -> None:
+        if session_id in self._sessions:
+            self._forget(session_id)
         now = time.monotonic()
         self._sessions[session_id] = LiveSession(
             session_id, record.email, now, now, key=record.key, touched_at=now, last_written=record.last_used_at
         )
         self._by_email[record.email].add(session_id)
         self._by_key[record.key] = session_id
+        self._presence.join(record.email)
         self._metrics.live_sessions(len(self._sessions))
         info = (record.client_params or {}).get("clientInfo")
         if isinstance(info, Mapping):
@@ -188,6 +194,7 @@ class SessionRegistry:
         self._revoked.discard(session_id)
         if session is None:
             return None
+        self._presence.leave(session.email)
         self._by_key.pop(session.key, None)
         ids = self._by_email.get(session.email)
         if ids is not None:
