@@ -13,6 +13,7 @@ from dynamic_mcp.application.audit import AuditRecorder
 from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS, Catalog
 from dynamic_mcp.application.context import bound
 from dynamic_mcp.application.limits import RateLimitService
+from dynamic_mcp.application.lru import LruCache
 from dynamic_mcp.application.memo import IdentityMemo
 from dynamic_mcp.application.packages import HandlerRegistry, no_progress
 from dynamic_mcp.application.results import RichResult, envelope_text, is_rich, parse_rich
@@ -104,7 +105,7 @@ class CallService:
         self._env_allowlist = env_allowlist
         self.server = server
         # email -> (the toolset it was built from, its listing); one ListedTool per Tool object
-        self._listings: dict[str, tuple[SessionToolset, tuple[ListedTool, ...]]] = {}
+        self._listings: LruCache[str, tuple[SessionToolset, tuple[ListedTool, ...]]] = LruCache(MAX_CACHED_TOOLSETS)
         self._listed: IdentityMemo[Tool, ListedTool] = IdentityMemo()
 
     async def list_tools(self, email: str) -> tuple[ListedTool, ...]:
@@ -116,9 +117,7 @@ class CallService:
         if cached is not None and cached[0] is toolset:
             return cached[1]
         listing = tuple(self._listed.get(t) or self._listed.put(t, _listed(t)) for t in toolset.visible)
-        if len(self._listings) >= MAX_CACHED_TOOLSETS:
-            self._listings.clear()
-        self._listings[email] = (toolset, listing)
+        self._listings.put(email, (toolset, listing))
         return listing
 
     async def input_schema(self, email: str, name: str) -> Mapping[str, Any] | None:

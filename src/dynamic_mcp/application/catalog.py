@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from dynamic_mcp.application.audience import LiveAudience
+from dynamic_mcp.application.lru import LruCache
 from dynamic_mcp.application.packages import HandlerRegistry
+from dynamic_mcp.application.reach import ReachIndex
 from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.errors import NotFound
 from dynamic_mcp.domain.events import ResourceListChanged, ResourceUpdated, ToolListChanged
@@ -16,7 +18,7 @@ from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.events import EventPublisher
 from dynamic_mcp.ports.repositories import UserRepository, VersionedToolRepository
 
-MAX_CACHED_TOOLSETS = 10_000
+MAX_CACHED_TOOLSETS = 100_000
 
 
 class Catalog:
@@ -27,14 +29,20 @@ class Catalog:
         registry: HandlerRegistry,
         events: EventPublisher,
         audience: LiveAudience,
+        max_toolsets: int = MAX_CACHED_TOOLSETS,
     ) -> None:
         self._audience = audience
         self._users = users
         self._tools = tools
         self._registry = registry
         self._events = events
-        # email -> (user record it was built for, catalogue version, toolset)
-        self._toolsets: dict[str, tuple[User, int, SessionToolset]] = {}
+        # email -> (user record it was built for, toolset); the records indexed by what reaches
+        # them, so a tool change drops the toolsets of exactly the users it reaches.
+        self._toolsets: LruCache[str, tuple[User, SessionToolset]] = LruCache(max_toolsets, on_evict=self._evicted)
+        self._holders = ReachIndex()
+        tools.watch(self._catalogue_changed)
+        self.builds = 0
+        """Toolsets built (cache misses), for the benchmarks and tests."""
 
     @property
     def packages(self) -> frozenset[str]:
@@ -66,23 +74,31 @@ class Catalog:
             raise NotFound(f"User '{email}' not found")
         return user
 
+    def _evicted(self, email: str, _: object) -> None:
+        self._holders.remove(email)
+
+    def _catalogue_changed(self, changed: Sequence[Tool] | None) -> None:
+        if changed is None:
+            self._toolsets.clear()
+            self._holders.clear()
+            return
+        for email in self._holders.reached_by(changed):
+            self._toolsets.pop(email)
+            self._holders.remove(email)
+
     async def toolset(self, user: User) -> SessionToolset:
-        """The user's toolset, reused while neither the user record nor the catalogue changed."""
+        """The user's toolset, reused while neither the user record nor a tool that reaches them
+        changed; built from the catalogue's indexes, in proportion to what the user reaches."""
         packages = self.packages
-        version = self._tools.version
         cached = self._toolsets.get(user.email)
-        if (
-            cached is not None
-            and cached[1] == version
-            and cached[2].packages == packages
-            and (cached[0] is user or cached[0] == user)
-        ):
-            return cached[2]
-        toolset = SessionToolset.build(user, await self._tools.list_all(), packages)
+        if cached is not None and cached[1].packages == packages and (cached[0] is user or cached[0] == user):
+            return cached[1]
+        version = self._tools.version
+        toolset = SessionToolset(user, tuple(await self._tools.accessible_to(user)), packages)
+        self.builds += 1
         if self._tools.version == version:  # no write landed while the catalogue was read
-            if len(self._toolsets) >= MAX_CACHED_TOOLSETS:
-                self._toolsets.clear()
-            self._toolsets[user.email] = (user, version, toolset)
+            self._toolsets.put(user.email, (user, toolset))
+            self._holders.put(user)
         return toolset
 
     async def audience(self, items: Iterable[visibility.Guarded | None]) -> frozenset[str]:

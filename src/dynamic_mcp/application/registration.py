@@ -19,7 +19,7 @@ from dynamic_mcp.domain.prompts import Prompt, PromptArgument
 from dynamic_mcp.domain.tools import SYSTEM_CREATOR, Tool, validate_handler
 from dynamic_mcp.ports.clock import Clock
 from dynamic_mcp.ports.events import EventPublisher
-from dynamic_mcp.ports.repositories import PromptRepository, ToolRepository
+from dynamic_mcp.ports.repositories import PromptRepository, VersionedToolRepository
 from dynamic_mcp.ports.validation import SchemaValidator
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class PackageRegistrar:
     def __init__(
         self,
         registry: HandlerRegistry,
-        tools: ToolRepository,
+        tools: VersionedToolRepository,
         prompts: PromptRepository,
         catalog: Catalog,
         validator: SchemaValidator,
@@ -94,7 +94,7 @@ class PackageRegistrar:
         tools = [tool_from_definition(d, package.name, self._validator) for d in package.tools]
         prompts = [prompt_from_definition(d, package.name) for d in package.prompts]
         resources = self._resources.parse(package) if self._resources is not None else []
-        before = [t for t in await self._tools.list_all() if t.creator == package.name]
+        before = await self._tools.of_creator(package.name)
         now = self._clock.now()
         stored: list[Tool] = []
         for tool in tools:

@@ -28,9 +28,9 @@ from dynamic_mcp.ports.repositories import (
     UNSET,
     PromptRepository,
     ResourceRepository,
-    ToolRepository,
     UserFields,
     UserRepository,
+    VersionedToolRepository,
 )
 
 DEFAULT_PAGE = 20
@@ -63,7 +63,7 @@ class UserService:
         events: EventPublisher,
         onboarding: Onboarding,
         clock: Clock,
-        tools: ToolRepository,
+        tools: VersionedToolRepository,
         prompts: PromptRepository,
         allowed_roles: tuple[str, ...] = BUILT_IN_ROLES,
         resources: ResourceRepository | None = None,
@@ -200,7 +200,7 @@ class UserService:
         if target is None:
             raise NotFound(f"User '{email}' not found")
         await self._require_another_admin(target, "delete")
-        owned = [t for t in await self._tools.list_all() if t.creator == email]
+        owned = await self._tools.of_creator(email)
         audience = await self._catalog.audience(owned)
         await self._tools.delete_by_creator(email)
         prompts_deleted = await self._prompts.delete_by_creator(email)

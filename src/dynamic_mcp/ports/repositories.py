@@ -6,7 +6,7 @@ each atomically (no lost update when two callers share to one user at once).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
@@ -100,14 +100,26 @@ class ToolRepository(Protocol):
         ...
 
 
+CatalogueListener = Callable[[Sequence[Tool] | None], None]
+"""Told the tools a write replaced or stored (before and after), or None: anything may have changed."""
+
+
 class VersionedToolRepository(ToolRepository, Protocol):
-    """A catalogue that says when it may have changed, so readers can reuse what they derived
-    from it (each user's toolset) while it has not."""
+    """A catalogue that says what changed, so readers can keep what they derived from it (each
+    user's toolset) for as long as the tools it came from did not change."""
 
     @property
     def version(self) -> int:
         """Changes whenever ``list_all`` may answer differently; equal versions, equal catalogues."""
         ...
+
+    def watch(self, listener: CatalogueListener) -> None: ...
+
+    async def accessible_to(self, user: User) -> Sequence[Tool]:
+        """A(user) (docs/access.md) in catalogue order, gathered in proportion to its size."""
+        ...
+
+    async def of_creator(self, creator: str) -> list[Tool]: ...
 
 
 class PromptRepository(Protocol):

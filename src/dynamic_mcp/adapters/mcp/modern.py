@@ -29,6 +29,7 @@ from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY, DynamicSessionMana
 from dynamic_mcp.application.auth import Authenticator
 from dynamic_mcp.application.calls import CallService, ListedTool
 from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS
+from dynamic_mcp.application.lru import LruCache
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -132,16 +133,16 @@ class ListingOrder:
     sorted by name; a listing is sorted once while it is unchanged."""
 
     def __init__(self) -> None:
-        self._sorted: dict[str, tuple[tuple[ListedTool, ...], tuple[ListedTool, ...]]] = {}
+        self._sorted: LruCache[str, tuple[tuple[ListedTool, ...], tuple[ListedTool, ...]]] = LruCache(
+            MAX_CACHED_TOOLSETS
+        )
 
     def __call__(self, email: str, listing: tuple[ListedTool, ...]) -> tuple[ListedTool, ...]:
         cached = self._sorted.get(email)
         if cached is not None and cached[0] is listing:
             return cached[1]
         ordered = tuple(sorted(listing, key=_order_key))
-        if len(self._sorted) >= MAX_CACHED_TOOLSETS:
-            self._sorted.clear()
-        self._sorted[email] = (listing, ordered)
+        self._sorted.put(email, (listing, ordered))
         return ordered
 
 

@@ -25,6 +25,7 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSI
 
 from dynamic_mcp.application.calls import ListedTool
 from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS
+from dynamic_mcp.application.lru import LruCache
 from dynamic_mcp.application.memo import IdentityMemo
 
 METHOD = "tools/list"
@@ -74,7 +75,7 @@ def serve_tool_lists(
     wire_tools: IdentityMemo[ListedTool, dict[str, Wire]] = IdentityMemo()
     envelopes: dict[str, Wire] = {}
     # email -> (the listing, protocol version, its wire tools): like the toolsets they come from
-    lists: dict[str, tuple[Listing, str, list[Wire]]] = {}
+    lists: LruCache[str, tuple[Listing, str, list[Wire]]] = LruCache(MAX_CACHED_TOOLSETS)
 
     def wire(tool: ListedTool, version: str) -> Wire:
         by_version = wire_tools.get(tool) or wire_tools.put(tool, {})
@@ -99,9 +100,7 @@ def serve_tool_lists(
             tools = cached[2]
         else:
             tools = [wire(t, version) for t in listing]
-            if len(lists) >= MAX_CACHED_TOOLSETS:
-                lists.clear()
-            lists[email] = (listing, version, tools)
+            lists.put(email, (listing, version, tools))
         envelope = envelopes.get(version)
         if envelope is None:
             envelope = envelopes[version] = (
