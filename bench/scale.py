@@ -1,13 +1,24 @@
 """Scale runs on dynamic-mcp: tools/list over 10,000 tools, 1,000 idle sessions, and one share
-pushed to 1,000 live sessions."""
+pushed to 1,000 live sessions (used by bench/run.py); and, run as a script, every scale goal's
+curve at three sizes with its target beside it, in both storage modes (bench/goals.py):
+
+    .venv/bin/python bench/scale.py            # the full curve (1k, 10k, 100k): minutes
+    .venv/bin/python bench/scale.py --quick    # small sizes, seconds (the CI smoke test)
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.client import Listener, McpSession, sse_data
 from bench.load import percentile
@@ -195,3 +206,133 @@ async def sessions_and_fanout(server: ServerProcess, count: int, time_cap: float
         "last_notification_ms": round(1000 * (crowd.last_at - sent_at), 1) if crowd.received else None,
         "server_cpu_ms": round(1000 * cpu, 1),
     }
+
+
+# -- python bench/scale.py [--quick] [--modes memory,mongo] --------------------------------------
+FULL_SIZES = (1_000, 10_000, 100_000)
+QUICK_SIZES = (50, 200, 500)
+
+
+def _flat(values: list[float], ratio: float) -> bool:
+    return max(values) <= ratio * max(min(values), 1e-9)
+
+
+async def curves(
+    mode: str, uri: str | None, sizes: tuple[int, ...], quick: bool, stream_seconds: float | None = None
+) -> list[dict[str, Any]]:
+    """Every goal at each size N (U = N users, T = N tools), in one storage mode."""
+    from bench import goals
+
+    repeats = 5 if quick else 20
+    live = 100 if quick else goals.LIVE_USERS
+    calls = 100 if quick else 2000
+    per_size: dict[int, dict[str, Any]] = {}
+    for n in sizes:
+
+        async def body(world: Any, n: int = n) -> dict[str, Any]:
+            figures: dict[str, Any] = {"rss_after_start_mib": round(goals.rss_mib(), 1)}
+            figures.update(await goals.change_costs(world, repeats, live))
+            figures.update(
+                await goals.calls_during_changes(world, stream_seconds or (1.0 if quick else 5.0), live_users=live)
+            )
+            figures.update(await goals.distinct_users(world, n, calls))
+            figures.update(await goals.calls_at_catalogue_size(world, calls, 20 if quick else 200))
+            return figures
+
+        per_size[n] = await goals.with_world(mode, uri, n, n, body)
+        per_size[n].update(
+            await goals.with_world(mode, uri, 0, n, lambda w: goals.tools_list(w, 3 if quick else 10), start=False)
+        )
+        print(f"  [{mode}] N={n:,}: {per_size[n]}", flush=True)
+    baseline = await goals.with_world(
+        mode, uri, 0, 0, lambda w: goals.calls_at_catalogue_size(w, calls, 20 if quick else 200)
+    )
+
+    def row(goal: str, key: str, target: str, met: Callable[[list[float]], bool]) -> dict[str, Any]:
+        values = [float(per_size[n][key]) for n in sizes]
+        return {"mode": mode, "goal": goal, "values": values, "target": target, "met": met(values)}
+
+    call_ratio = [float(per_size[n]["call_cpu_ms"]) / max(baseline["call_cpu_ms"], 1e-9) for n in sizes]
+    rows = [
+        row("add-tool server CPU, ms (U = T = N)", "add_tool_ms", "< 10", lambda v: v[-1] < 10),
+        row("toolsets rebuilt for unaffected users", "unaffected_rebuilds", "0", lambda v: max(v) == 0),
+        row("toolset build for a 10-tool user, ms", "toolset_build_ms", "flat (<= 2x)", lambda v: _flat(v, 2.0)),
+        row("tools/call p99 during 10 changes/s, ms", "call_p99_ms", "< 5", lambda v: v[-1] < 5),
+        row("start-up with T stored tools, s", "startup_s", "< 5", lambda v: v[-1] < 5),
+        row("tools/list of N tools, server CPU ms", "list_ms", "< 10 at 10k", lambda v: _at(sizes, v, 10_000) < 10),
+        row("RSS with N tools listed, MiB", "rss_mib", "< 200 at 100k", lambda v: v[-1] < 200),
+    ]
+    distinct = [float(per_size[n]["call_cpu_ms"]) for n in sizes]
+    rows.insert(
+        4,
+        {
+            "mode": mode,
+            "goal": "tools/call CPU over N distinct users, ms",
+            "values": distinct,
+            "target": "flat (<= 1.5x)",
+            "met": _flat(distinct, 1.5),
+        },
+    )
+    rows.append(
+        {
+            "mode": mode,
+            "goal": f"tools/call CPU at T = N vs T = 0 ({baseline['call_cpu_ms']} ms)",
+            "values": [round(r, 3) for r in call_ratio],
+            "target": "<= 1.05",
+            "met": call_ratio[-1] <= 1.05,
+        }
+    )
+    return rows
+
+
+def _at(sizes: tuple[int, ...], values: list[float], size: int) -> float:
+    """The value at ``size``, or at the nearest size measured (a quick run has no 10k)."""
+    nearest = min(range(len(sizes)), key=lambda i: abs(sizes[i] - size))
+    return values[nearest]
+
+
+def table(rows: list[dict[str, Any]], sizes: tuple[int, ...]) -> str:
+    head = "| mode | goal | " + " | ".join(f"N = {n:,}" for n in sizes) + " | target | met |"
+    lines = [head, "|" + "---|" * (len(sizes) + 4)]
+    for r in rows:
+        values = " | ".join(f"{v:g}" for v in r["values"])
+        lines.append(f"| {r['mode']} | {r['goal']} | {values} | {r['target']} | {'yes' if r['met'] else 'no'} |")
+    return "\n".join(lines)
+
+
+async def run(
+    quick: bool, modes: list[str], sizes: tuple[int, ...] | None = None, stream_seconds: float | None = None
+) -> str:
+    sizes = sizes or (QUICK_SIZES if quick else FULL_SIZES)
+    rows: list[dict[str, Any]] = []
+    for mode in modes:
+        if mode == "mongo":
+            from tests.support.mongod import MongodProcess
+
+            mongod = MongodProcess().start()
+            try:
+                rows += await curves(mode, mongod.uri, sizes, quick, stream_seconds)
+            finally:
+                mongod.stop()
+        else:
+            rows += await curves(mode, None, sizes, quick, stream_seconds)
+    return table(rows, sizes)
+
+
+def main() -> None:
+    import argparse
+    import logging
+
+    parser = argparse.ArgumentParser(description="Scale goals: each goal's curve at three sizes, with its target.")
+    parser.add_argument("--quick", action="store_true", help="small sizes, seconds: the CI smoke run")
+    parser.add_argument("--modes", default="memory,mongo")
+    parser.add_argument("--sizes", default=None, help="three sizes N, e.g. 1000,10000,100000")
+    args = parser.parse_args()
+    sizes = tuple(int(n) for n in args.sizes.split(",")) if args.sizes else None
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("dynamic_mcp").setLevel(logging.ERROR)
+    print(asyncio.run(run(args.quick, args.modes.split(","), sizes)))
+
+
+if __name__ == "__main__":
+    main()
