@@ -194,7 +194,8 @@ async def change_costs(world: World, repeats: int, live_users: int = LIVE_USERS)
 async def calls_during_changes(
     world: World, seconds: float, rate: float = 10.0, live_users: int = LIVE_USERS
 ) -> dict[str, Any]:
-    """tools/call latency of one user while the admin adds ``rate`` tools per second."""
+    """tools/call latency (wall clock) of one user while the admin adds ``rate`` tools per second
+    that do not reach that user."""
     c = world.container
     probe = f"calls_during_changes-{PROBE}"
     await world.probe("calls_during_changes")
@@ -209,7 +210,9 @@ async def calls_during_changes(
         n = 0
         while not stop.is_set():
             n += 1
-            await world.call(ADMIN, "add-tool", {"toolDefinition": echo_tool(f"stream-{n}", rolesPermitted=["user"])})
+            # each change reaches the admin and the live users it is for, not the probe
+            definition = echo_tool(f"stream-{n}", rolesPermitted=["custom"])
+            await world.call(ADMIN, "add-tool", {"toolDefinition": definition})
             await asyncio.sleep(1 / rate)
 
     task = asyncio.get_running_loop().create_task(changes())

@@ -23,8 +23,8 @@ async def test_a_resource_written_elsewhere_is_announced_to_who_reaches_it(two_i
     await add_user(there, BOB, "user")
     await add_user(there, CAROL, "power-user")
     for email in (BOB, CAROL):
-        await here.resource_service().list_resources(email)  # known here, so they may hold sessions here
-        await here.users().get(email)
+        await here.resource_service().list_resources(email)
+        here.live_audience().join(email)  # each holds a session here
     recorder.events.clear()
 
     await add_resource(there, CAROL, uri="test://shared", name="s", text="v1", rolesPermitted=["power-user"])
