@@ -95,9 +95,18 @@ RICH = HandlerPackage(
 )
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def url() -> AsyncIterator[str]:
-    settings = Settings(admin_email="admin@example.com", admin_api_key=ADMIN_KEY, port=0)
+@pytest_asyncio.fixture(
+    scope="module", loop_scope="module", params=["memory", pytest.param("mongo", marks=pytest.mark.mongo)]
+)
+async def url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """The server in each storage mode: the new definition fields and results go through the store."""
+    store: dict[str, Any] = {}
+    if request.param == "mongo":
+        store = {
+            "mongodb_uri": request.getfixturevalue("mongo_uri"),
+            "mongodb_db": request.getfixturevalue("fresh_database_name")("rich"),
+        }
+    settings = Settings(admin_email="admin@example.com", admin_api_key=ADMIN_KEY, port=0, **store)
     server = DynamicMcpServer("rich-results", "1.0.0", settings=settings)
     await server.register_handler(CONFORMANCE)
     await server.register_handler(RICH)
