@@ -66,11 +66,16 @@ class World:
         return time.perf_counter() - started
 
     async def close(self) -> None:
+        from pymongo.errors import InvalidOperation
+
         from dynamic_mcp.container import close_storage, stop_following
 
         await stop_following(self.container)
         if self.mode == "mongo":
-            await self.container.mongo_client().drop_database(self.db)
+            try:
+                await self.container.mongo_client().drop_database(self.db)
+            except InvalidOperation:
+                return  # the app's lifespan closed the client already; the throwaway mongod goes anyway
         await close_storage(self.container)
 
     async def seed_users(self, count: int, first: int = 0) -> None:
