@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench import scale
 
 
+@pytest.mark.slow  # ~15 s of CPU; far longer in wall time on a loaded machine
 async def test_the_scale_bench_prints_every_goal_at_three_sizes() -> None:
     printed = await scale.run(True, ["memory"], sizes=(5, 10, 20), stream_seconds=0.2)
     rows = [line for line in printed.splitlines() if line.startswith("| memory |")]
