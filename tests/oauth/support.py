@@ -36,11 +36,14 @@ class Dance:
     def __init__(self, http: Any, resource: str) -> None:
         self.http = http
         self.resource = resource
+        # Every code, verifier, token, client secret and key this client handled: none may be logged.
+        self.secrets: set[str] = set()
 
     def register(self, redirect: str = REDIRECT, **extra: Any) -> dict[str, Any]:
         body = {"redirect_uris": [redirect], "client_name": "Test client", **extra}
         response = self.http.post("/register", json=body)
         assert response.status_code == 201, response.text
+        self.secrets.add(str(response.json().get("client_secret") or ""))
         return dict(response.json())
 
     def authorize(self, client: dict[str, Any], challenge: str, **params: Any) -> httpx.Response:
@@ -66,6 +69,7 @@ class Dance:
         form["decision"] = decision
         if api_key is not None:
             form["api_key"] = api_key
+            self.secrets.add(api_key)
         return self.http.post("/console/oauth/consent", data=form, follow_redirects=False)
 
     def code(self, client: dict[str, Any], api_key: str, scope: str = "mcp") -> tuple[str, str]:
@@ -77,6 +81,7 @@ class Dance:
         assert approved.status_code == 303, (approved.status_code, approved.text[-1500:])
         params = query_of(approved.headers["location"])
         assert params["state"] == "state-1"
+        self.secrets |= {params["code"], verifier}
         return params["code"], verifier
 
     def code_redirect(self, client: dict[str, Any], api_key: str, scope: str = "mcp") -> dict[str, str]:
@@ -88,7 +93,10 @@ class Dance:
 
     def token(self, client: dict[str, Any], **form: Any) -> httpx.Response:
         data = {"client_id": client["client_id"], "client_secret": client.get("client_secret"), **form}
-        return self.http.post("/token", data={k: v for k, v in data.items() if v is not None})
+        response = self.http.post("/token", data={k: v for k, v in data.items() if v is not None})
+        if response.status_code == 200:
+            self.secrets |= {str(response.json().get(k) or "") for k in ("access_token", "refresh_token")}
+        return response
 
     def exchange(self, client: dict[str, Any], code: str, verifier: str, **extra: Any) -> httpx.Response:
         form = {"redirect_uri": client["redirect_uris"][0], "resource": self.resource, **extra}

@@ -5,6 +5,7 @@ single-use codes, rotating refresh tokens, expiry and every way a token is revok
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -70,6 +71,19 @@ def client(container: Container) -> Iterator[TestClient[Any]]:
 def world(container: Container, client: TestClient[Any]) -> World:
     """Shared by the module: tests that reset a key or delete a user make a user of their own."""
     return World(container, client)
+
+
+@pytest.fixture(autouse=True)
+def nothing_replayable_is_logged(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test here runs at debug level; afterwards no secret its client handled may be in a log line."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    dance = request.node.funcargs.get("dance")
+    secrets_seen = {s for s in (dance.secrets if isinstance(dance, Dance) else ()) if len(s) >= 8}
+    records = [*caplog.get_records("setup"), *caplog.get_records("call")]  # teardown sees its own only
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in records)
+    leaked = sorted(s[:4] + "..." for s in secrets_seen if s in logged)
+    assert not leaked, f"logged whole: {leaked}"
 
 
 @pytest.fixture
