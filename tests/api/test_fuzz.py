@@ -25,6 +25,9 @@ from dynamic_mcp.adapters.http.app import create_app
 from dynamic_mcp.config import Settings
 from dynamic_mcp.container import build_container
 
+# One process only: under pytest-xdist schemathesis would not make one item per operation.
+pytestmark = pytest.mark.serial
+
 FUZZ_ADMIN = "fuzz-admin@example.com"
 FUZZ_KEY = "fuzz-admin-key-0123456789abcdef"
 MAX_EXAMPLES = 8
