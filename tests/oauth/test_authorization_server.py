@@ -204,6 +204,18 @@ def test_a_wrong_api_key_on_the_sign_in_page_is_refused_and_not_echoed(world: Wo
     assert "not-a-key-of-anyone" not in refused.text
 
 
+def test_sign_in_attempts_on_the_page_are_rate_limited_per_address() -> None:
+    container = make_container(oauth_enabled=True, server_url=LOCAL, rate_limit_oauth=3)
+    with TestClient(create_app(container), base_url=LOCAL) as limited:
+        dance = Dance(limited, RESOURCE)
+        client = dance.register()
+        statuses = []
+        for _ in range(4):
+            started = dance.authorize(client, pkce()[1])
+            statuses.append(dance.consent(started.headers["location"], "not-a-key-of-anyone").status_code)
+        assert statuses == [401, 401, 401, 429]
+
+
 def test_the_sign_in_form_needs_its_csrf_token(world: World, dance: Dance) -> None:
     client = dance.register()
     started = dance.authorize(client, pkce()[1])
