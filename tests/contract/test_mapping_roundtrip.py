@@ -27,6 +27,8 @@ USER_KEYS = {
     "email", "name", "roles", "apiKeyHash", "apiKeyPrefix", "sharedTools", "hiddenTools",
     "applicationAuthentication", "applicationAuthorization", "createdAt", "updatedAt",
 }  # fmt: skip
+# Fields of this server's own, written only when set (a user without them keeps the original shape).
+ADDED_USER_KEYS = {"rateLimits", "sharedResources", "hiddenResources"}
 SHARE_KEYS = {"toolId", "sharedBy", "accessLevel", "sharedAt"}
 TOOL_KEYS = {
     "name", "creator", "description", "inputSchema", "annotations", "handler", "rolesPermitted",
@@ -48,7 +50,9 @@ def through_bson(doc: dict[str, Any]) -> dict[str, Any]:
 @given(s.users)
 def test_user_survives_a_trip_through_bson(user: User) -> None:
     doc = user_to_document(user)
-    assert set(doc) <= USER_KEYS
+    assert set(doc) <= USER_KEYS | ADDED_USER_KEYS
+    assert ("sharedResources" in doc) == bool(user.shared_resources)
+    assert ("hiddenResources" in doc) == bool(user.hidden_resources)
     assert all(set(share) <= SHARE_KEYS for share in doc.get("sharedTools", []))
     assert user_from_document(through_bson(doc)) == user
 

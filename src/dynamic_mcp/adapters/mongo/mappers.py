@@ -109,9 +109,14 @@ def _without_nulls(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _register(
-    conv: BsonConverter, cls: type[Any], fields: Mapping[str, str], skip: frozenset[str] = frozenset()
+    conv: BsonConverter,
+    cls: type[Any],
+    fields: Mapping[str, str],
+    skip: frozenset[str] = frozenset(),
+    sparse: frozenset[str] = frozenset(),
 ) -> None:
-    """Hooks for ``cls`` renaming attributes by ``fields``; ``skip`` attributes are mapped by the caller."""
+    """Hooks for ``cls`` renaming attributes by ``fields``; ``skip`` attributes are mapped by the caller;
+    ``sparse`` ones (fields the original never had) are written only when they differ from their default."""
     attrs.resolve_types(cls)
     names = {a.name for a in attrs.fields(cls)} - skip
     if names != set(fields):
@@ -121,7 +126,8 @@ def _register(
         if a.name in skip:
             overrides[a.name] = override(omit=True)
         else:
-            overrides[a.name] = override(rename=fields[a.name], omit_if_default=a.default is None)
+            omit = a.default is None or a.name in sparse
+            overrides[a.name] = override(rename=fields[a.name], omit_if_default=omit)
     unstructure = make_dict_unstructure_fn(cls, conv, **overrides)
     structure = make_dict_structure_fn(cls, conv, **overrides)
     conv.register_unstructure_hook(cls, unstructure)
@@ -135,7 +141,10 @@ def _make_converter() -> BsonConverter:
     _register(conv, Share, SHARE_FIELDS)
     _register(conv, HandlerRef, HANDLER_FIELDS)
     _register(conv, PromptArgument, ARGUMENT_FIELDS)
-    _register(conv, User, USER_FIELDS, skip=frozenset({"api_key"}))
+    # A user without resource shares or hides keeps exactly the original's document shape.
+    _register(
+        conv, User, USER_FIELDS, skip=frozenset({"api_key"}), sparse=frozenset({"shared_resources", "hidden_resources"})
+    )
     _register(conv, Tool, TOOL_FIELDS)
     _register(conv, Prompt, PROMPT_FIELDS)
     _register(conv, Resource, RESOURCE_FIELDS)
