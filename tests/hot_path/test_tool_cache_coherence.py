@@ -45,3 +45,13 @@ async def test_cached_catalogue_matches_the_store(writes: list[tuple[str, str, s
         else:
             assert await cache.get(creator, name) == await store.get(creator, name)
         assert key(await cache.list_all()) == key(await store.list_all())
+
+
+async def test_a_tool_written_by_another_writer_is_found_before_its_change_arrives() -> None:
+    """A share made on this instance right after a create on another must find the tool."""
+    store = InMemoryToolRepository(SystemClock())
+    cache = CachedToolRepository(store)
+    assert await cache.list_all() == []  # the catalogue is loaded, and empty
+    written = await store.upsert(Tool("greet", "p@x", {"type": "object"}, HandlerRef("echo")))  # elsewhere
+    assert await cache.get("p@x", "greet") == written
+    assert [t.name for t in await cache.list_all()] == ["greet"]  # patched in, as the feed would

@@ -104,10 +104,18 @@ class CachedToolRepository(VersionedToolRepository):
         self._apply((creator, name), stored)
 
     async def get(self, creator: str, name: str) -> Tool | None:
+        """One tool, for the management use cases: a miss is read from the store, since another
+        instance may have written the tool a moment ago and the change feed not delivered it yet
+        (a share made right after a create elsewhere must find the tool)."""
         index = await self._loaded()
-        if index is not None:
-            return index.get((creator, name))
-        return await self._inner.get(creator, name)
+        found = index.get((creator, name)) if index is not None else None
+        if found is not None:
+            return found
+        version = self._version
+        stored = await self._inner.get(creator, name)
+        if stored is not None and version == self._version and self._index is not None:
+            self._apply((creator, name), stored)  # patch it in now; the feed's copy will agree
+        return stored
 
     def _apply(self, key: Key, stored: Tool | None) -> None:
         """Patch the catalogue with one written tool (None: deleted) instead of reloading it all.
