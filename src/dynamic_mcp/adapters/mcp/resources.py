@@ -12,7 +12,8 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
-from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY
+from dynamic_mcp.adapters.mcp.request_context import request_email as _email
+from dynamic_mcp.adapters.mcp.request_context import request_session_id as _session_id
 from dynamic_mcp.adapters.mcp.sessions import SessionRegistry
 from dynamic_mcp.application.resources import ResourceContents, ResourceNotFound, ResourceService
 from dynamic_mcp.domain.errors import DomainError, StorageUnavailable
@@ -25,19 +26,6 @@ log = logging.getLogger(__name__)
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 MAX_SUBSCRIPTIONS_PER_SESSION = 1_000
-
-
-def _email(ctx: ServerRequestContext[Any, Any]) -> str:
-    request = ctx.request
-    email = request.scope.get(EMAIL_SCOPE_KEY) if request is not None else None
-    if not email:
-        raise MCPError(-32001, "No authenticated user for this request")
-    return str(email)
-
-
-def _session_id(ctx: ServerRequestContext[Any, Any]) -> str | None:
-    request = ctx.request
-    return request.headers.get("mcp-session-id") if request is not None else None
 
 
 def mcp_error(exc: DomainError) -> MCPError:

@@ -19,6 +19,8 @@ from dynamic_mcp.adapters.mcp.channels import (
 )
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY
 from dynamic_mcp.adapters.mcp.modern import ListingOrder, is_modern
+from dynamic_mcp.adapters.mcp.request_context import request_email as _email
+from dynamic_mcp.adapters.mcp.request_context import request_session_id as _session_id
 from dynamic_mcp.adapters.mcp.resources import mcp_error
 from dynamic_mcp.adapters.mcp.sessions import CURRENT_SESSION, SessionRegistry
 from dynamic_mcp.adapters.mcp.tool_lists import serve_tool_lists
@@ -32,8 +34,6 @@ from dynamic_mcp.ports.metrics import Metrics, NoMetrics
 from dynamic_mcp.ports.tracing import NoTracing, Tracing
 
 log = logging.getLogger(__name__)
-
-SESSION_HEADER = "mcp-session-id"
 
 
 class DynamicServer(Server[Any]):
@@ -52,20 +52,6 @@ class DynamicServer(Server[Any]):
             experimental_capabilities,
             extensions,
         )
-
-
-def _email(ctx: ServerRequestContext[Any, Any]) -> str:
-    request = ctx.request
-    email = request.scope.get(EMAIL_SCOPE_KEY) if request is not None else None
-    if not email:
-        # The gate sets it on every request that reaches a session; this is a wiring fault.
-        raise MCPError(-32001, "No authenticated user for this request")
-    return str(email)
-
-
-def _session_id(ctx: ServerRequestContext[Any, Any]) -> str | None:
-    request = ctx.request
-    return request.headers.get(SESSION_HEADER) if request is not None else None
 
 
 def _request_id(ctx: ServerRequestContext[Any, Any]) -> str | None:
