@@ -98,6 +98,17 @@ def until(check: Callable[[], bool], within: float) -> float:
     return time.monotonic() - start
 
 
+async def settles(names: Callable[[], Any], want: Callable[[Any], bool], within: float = TARGET_SECONDS) -> None:
+    """Poll a listing until it shows a change made on another instance: each instance learns it
+    through the change feed, so a request landing elsewhere may briefly answer the state before."""
+    deadline = time.monotonic() + within
+    listed = await names()
+    while not want(listed):
+        assert time.monotonic() < deadline, f"still {listed} after {within} s"
+        await asyncio.sleep(0.01)
+        listed = await names()
+
+
 def test_round_robin_sends_consecutive_requests_to_every_instance(proxy: Proxy, deployment: Deployment) -> None:
     for _ in range(6):
         proxy.ok("GET", "/api/v1/me", admin_key(deployment))
@@ -261,10 +272,10 @@ async def test_an_sdk_session_through_nginx_runs_the_whole_scenario(deployment: 
             assert "hop" not in await user_client.tool_names()
             await admin_client.ok("share-tool", {"email": user, "toolId": f"{ADMIN_EMAIL}:hop", "accessLevel": "read"})
             assert await user_client.wait_for(TOOLS_CHANGED, timeout=TARGET_SECONDS * 3)
-            assert "hop" in await user_client.tool_names()
+            await settles(user_client.tool_names, lambda names: "hop" in names)
             await user_client.ok("hop", {"x": 1})
             await user_client.ok("hide-tool", {"toolId": [f"{ADMIN_EMAIL}:hop"]})
-            assert "hop" not in await user_client.tool_names()
+            await settles(user_client.tool_names, lambda names: "hop" not in names)
             await user_client.ok("hop", {"x": 2})  # hidden tools stay callable
             await user_client.ok("reset-api-key", {"userConfirmed": True})
     # One session's consecutive POSTs were answered by different instances.
@@ -332,10 +343,10 @@ async def test_a_2026_era_client_runs_the_whole_scenario_through_nginx(deploymen
             while not stream.arrivals and time.monotonic() < until_async:
                 await anyio.sleep(0.01)
             assert stream.arrivals, "no tools/list_changed on the listen stream"
-            assert "hop" in await tool_names(c)
+            await settles(lambda: tool_names(c), lambda names: "hop" in names)
             assert json.loads(await call_ok(c, "hop", {"x": 1}))["result"] == {"x": 1}
             await call_ok(c, "hide-tool", {"toolId": [f"{ADMIN_EMAIL}:hop"]})
-            assert "hop" not in await tool_names(c)
+            await settles(lambda: tool_names(c), lambda names: "hop" not in names)
             assert json.loads(await call_ok(c, "hop", {"x": 2}))["result"] == {"x": 2}  # hidden, still callable
             await call_ok(c, "reset-api-key", {"userConfirmed": True})
             with anyio.move_on_after(10):
@@ -416,7 +427,7 @@ async def test_killing_an_instance_costs_a_2026_client_only_a_relisten(deploymen
                     while not all(s.arrivals for s in live):
                         await anyio.sleep(0.01)
                 assert all(s.arrivals for s in live)
-                assert "still" in await tool_names(c)
+                await settles(lambda: tool_names(c), lambda names: "still" in names)
                 tg.cancel_scope.cancel()
             finally:
                 victim.start()
@@ -443,6 +454,6 @@ async def test_an_sdk_session_through_nginx_outlives_a_killed_instance(deploymen
                 )
                 assert shared.status_code < 300, shared.text
                 assert await c.wait_for(TOOLS_CHANGED, timeout=10)
-                assert "after" in await c.tool_names()
+                await settles(c.tool_names, lambda names: "after" in names)
             finally:
                 victim.start()

@@ -196,3 +196,19 @@ async def test_a_rewrite_that_only_moves_timestamps_tells_nobody(world: World) -
     assert world.recorder.tool_audiences() == []
     await world.follower.apply(stored(stamped, attrs.evolve(stamped, description="new")))
     assert world.recorder.tool_audiences() == [frozenset({BOB.email})]
+
+
+async def test_a_tool_written_elsewhere_resolves_before_its_change_arrives(world: World) -> None:
+    """A call or share right after a create on another instance finds the tool (one store read),
+    and the read-through never widens anyone's rights."""
+    catalog = Catalog(world.users, world.tools, HandlerRegistry(), InMemoryEventBus(), world.live)
+    bob, carol = await catalog.current_user(BOB.email), await catalog.current_user(CAROL.email)
+    assert await catalog.resolve(carol, "t") is None  # toolsets built and cached, without the tool
+    written = await world.tool_store.upsert(TOOL)  # another instance's write; the feed is behind
+    await world.tool_store.upsert(attrs.evolve(TOOL, name="private", roles_permitted=None))
+
+    assert await catalog.resolve(carol, "t") == written  # her own, by plain name
+    assert await catalog.resolve(bob, "carol@x.io:t") == written  # by id, through his role
+    assert await catalog.resolve(bob, "carol@x.io:private") is None  # found, but not his to reach
+    assert await catalog.resolve(bob, "private") is None
+    assert await catalog.resolve(bob, "nobody@x.io:t") is None

@@ -125,7 +125,7 @@ class CallService:
         like a call), or None when it resolves to nothing the user may call."""
         try:
             user = await self._catalog.current_user(email)
-            tool = (await self._catalog.toolset(user)).resolve(name)
+            tool = await self._catalog.resolve(user, name)
         except (NotFound, StorageUnavailable):
             return None
         return tool.input_schema if tool is not None else None
@@ -202,7 +202,7 @@ class CallService:
             user = await self._catalog.current_user(email)
             if self._limits is not None:
                 await self._limits.check("tool_calls", user)
-            tool = (await self._catalog.toolset(user)).resolve(name)
+            tool = await self._catalog.resolve(user, name)
         except RateLimited as exc:
             return None, CallOutcome.error(exc.message, "rate_limited")
         except StorageUnavailable as exc:

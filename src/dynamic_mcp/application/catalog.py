@@ -12,7 +12,7 @@ from dynamic_mcp.domain import visibility
 from dynamic_mcp.domain.errors import NotFound
 from dynamic_mcp.domain.events import ResourceListChanged, ResourceUpdated, ToolListChanged
 from dynamic_mcp.domain.resources import Resource
-from dynamic_mcp.domain.tools import MANAGEMENT_PACKAGES, SYSTEM_CREATOR, Tool
+from dynamic_mcp.domain.tools import MANAGEMENT_PACKAGES, SYSTEM_CREATOR, Tool, split_namespaced_id
 from dynamic_mcp.domain.toolsets import SessionToolset
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.events import EventPublisher
@@ -100,6 +100,23 @@ class Catalog:
             self._toolsets.put(user.email, (user, toolset))
             self._holders.put(user)
         return toolset
+
+    async def resolve(self, user: User, name_or_id: str) -> Tool | None:
+        """One tool in A(user) by plain name or namespaced id (docs/access.md), as every door resolves it.
+
+        A miss is looked up in the store before it is an answer: another instance may have
+        written the tool a moment ago and the change feed not brought it here yet, and a call or
+        share right after a create elsewhere must find it. Only the one tool it could be is read
+        (the named one, or the caller's own of that name), so a miss costs one indexed read.
+        """
+        found = (await self.toolset(user)).resolve(name_or_id)
+        if found is not None:
+            return found
+        key = split_namespaced_id(name_or_id) or (user.email, name_or_id)
+        stored = await self._tools.get(*key)
+        if stored is None or not visibility.can_access(user, stored, self.packages):
+            return None
+        return stored
 
     async def audience(self, items: Iterable[visibility.Guarded | None]) -> frozenset[str]:
         """Emails of the users live here who reach any of ``items`` (tools, prompts, resources;

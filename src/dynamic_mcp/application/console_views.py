@@ -103,7 +103,7 @@ class ConsoleViews:
         """Who can see one tool, and why; for those who may share it."""
         if not name_or_id:
             raise Invalid("A tool name or namespaced id is required")
-        tool = (await self._catalog.toolset(caller)).resolve(name_or_id)
+        tool = await self._catalog.resolve(caller, name_or_id)
         if tool is None:
             raise NotFound(f"Tool with name '{name_or_id}' not found")
         if not visibility.can_share_tool(caller, tool):

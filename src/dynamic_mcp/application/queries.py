@@ -45,8 +45,7 @@ class CatalogQueries:
         """One tool the caller may access, resolved as tools/call does (docs/access.md); NotFound otherwise."""
         if not name_or_id:
             raise Invalid("A tool name or namespaced id is required")
-        toolset = await self._catalog.toolset(caller)
-        tool = toolset.resolve(name_or_id)
+        tool = await self._catalog.resolve(caller, name_or_id)
         if tool is None:
             raise NotFound(f"Tool with name '{name_or_id}' not found")
         body = tool_summary(caller, tool)

@@ -39,7 +39,7 @@ class SharingService:
             raise Forbidden("Only admins and power users can share tools")
         if await self._users.get(email) is None:
             raise NotFound(f"User '{email}' not found")
-        tool = (await self._catalog.toolset(caller)).resolve(tool_id)
+        tool = await self._catalog.resolve(caller, tool_id)
         if tool is None:
             raise NotFound(f"Tool '{tool_id}' not found")
         if not visibility.can_share_tool(caller, tool):
@@ -64,7 +64,7 @@ class SharingService:
         if recipient is None:
             raise NotFound(f"User '{email}' not found")
         ids = {tool_id}
-        tool = (await self._catalog.toolset(caller)).resolve(tool_id)
+        tool = await self._catalog.resolve(caller, tool_id)
         if tool is not None:
             ids.add(tool.namespaced_id)
         before = len(recipient.shared_tools)
@@ -86,7 +86,11 @@ class SharingService:
         for entry in entries:
             tool = toolset.resolve(entry)
             if tool is None and (strict or ":" not in entry):
-                raise NotFound(f"Tool '{entry}' not found")
+                # a miss that would fail the request: the tool may have been written elsewhere a
+                # moment ago (one store read, then the request fails or goes on)
+                tool = await self._catalog.resolve(caller, entry)
+                if tool is None:
+                    raise NotFound(f"Tool '{entry}' not found")
             resolved.append(tool if tool is not None else entry)
         return resolved
 

@@ -200,7 +200,7 @@ class ToolService:
         )
 
     async def _resolve(self, caller: User, name: str) -> Tool:
-        tool = (await self._catalog.toolset(caller)).resolve(name)
+        tool = await self._catalog.resolve(caller, name)
         if tool is None:
             raise NotFound(f"Tool with name '{name}' not found")
         return tool
