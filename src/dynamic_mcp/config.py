@@ -139,6 +139,8 @@ class Settings:
     instance_heartbeat_seconds: int = 10
     allowed_hosts: tuple[str, ...] = ()
     max_sessions_per_user: int = 50
+    tools_page_size: int = 0
+    """tools/list page size (docs/protocol.md); 0: one page, as clients that ignore nextCursor need."""
     require_key_on_every_request: bool = True
     extra_roles: tuple[str, ...] = ()
 
@@ -237,6 +239,7 @@ class Settings:
             instance_heartbeat_seconds=_int(env, "INSTANCE_HEARTBEAT_SECONDS", 10, minimum=1, maximum=3600),
             allowed_hosts=_list(env, "ALLOWED_HOSTS"),
             max_sessions_per_user=_int(env, "MAX_SESSIONS_PER_USER", 50, minimum=1),
+            tools_page_size=_int(env, "TOOLS_PAGE_SIZE", 0, maximum=1_000_000),
             require_key_on_every_request=_bool(env, "REQUIRE_KEY_ON_EVERY_REQUEST", True),
             extra_roles=_roles(env, "EXTRA_ROLES"),
             metrics_enabled=_bool(env, "METRICS_ENABLED", True),

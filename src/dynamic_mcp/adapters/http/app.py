@@ -129,6 +129,7 @@ def create_app(
         container.metrics(),
         container.tracing(),
         completions=container.completion_service(),
+        tools_page_size=settings.tools_page_size,
     )
     install_resources(mcp_server, container.resource_service(), container.resource_subscriptions())
     listeners = container.listener_registry()

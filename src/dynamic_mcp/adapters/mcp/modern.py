@@ -27,9 +27,7 @@ from dynamic_mcp.adapters.mcp.keys import api_key_from_scope
 from dynamic_mcp.adapters.mcp.listeners import ListenerRegistry
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY, DynamicSessionManager
 from dynamic_mcp.application.auth import Authenticator
-from dynamic_mcp.application.calls import CallService, ListedTool
-from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS
-from dynamic_mcp.application.lru import LruCache
+from dynamic_mcp.application.calls import CallService
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -120,30 +118,6 @@ class ModernEntry:
         scope[EMAIL_SCOPE_KEY] = user.email
         scope[REVOCATIONS_SCOPE_KEY] = self._listeners.revocations(user.email)
         await self._manager.handle_request(scope, receive, send)
-
-
-def _order_key(tool: ListedTool) -> tuple[str, str, str]:
-    # Equal names (tools of different creators) are told apart by what the client sees of them.
-    return tool.name, tool.description or "", json.dumps(tool.input_schema, sort_keys=True, default=str)
-
-
-class ListingOrder:
-    """One order for one state, whichever store or instance answers: the catalogue's own order
-    follows the store (and, in a cache, the order writes arrived in), so 2026-era lists are
-    sorted by name; a listing is sorted once while it is unchanged."""
-
-    def __init__(self) -> None:
-        self._sorted: LruCache[str, tuple[tuple[ListedTool, ...], tuple[ListedTool, ...]]] = LruCache(
-            MAX_CACHED_TOOLSETS
-        )
-
-    def __call__(self, email: str, listing: tuple[ListedTool, ...]) -> tuple[ListedTool, ...]:
-        cached = self._sorted.get(email)
-        if cached is not None and cached[0] is listing:
-            return cached[1]
-        ordered = tuple(sorted(listing, key=_order_key))
-        self._sorted.put(email, (listing, ordered))
-        return ordered
 
 
 def is_modern(ctx: ServerRequestContext[Any, Any]) -> bool:

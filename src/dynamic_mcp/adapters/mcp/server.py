@@ -17,8 +17,9 @@ from dynamic_mcp.adapters.mcp.channels import (
     answers_of,
     input_required_result,
 )
+from dynamic_mcp.adapters.mcp.listing_pages import ListingOrder, page_bounds
 from dynamic_mcp.adapters.mcp.manager import EMAIL_SCOPE_KEY
-from dynamic_mcp.adapters.mcp.modern import ListingOrder, is_modern
+from dynamic_mcp.adapters.mcp.modern import is_modern
 from dynamic_mcp.adapters.mcp.request_context import request_email as _email
 from dynamic_mcp.adapters.mcp.request_context import request_session_id as _session_id
 from dynamic_mcp.adapters.mcp.resources import mcp_error
@@ -141,6 +142,7 @@ def build_server(
     metrics: Metrics | None = None,
     tracing: Tracing | None = None,
     completions: CompletionService | None = None,
+    tools_page_size: int = 0,
 ) -> DynamicServer:
     counted: Metrics = metrics or NoMetrics()
     # session id -> the lowest level it asked for with logging/setLevel (handshake era)
@@ -159,9 +161,14 @@ def build_server(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         email, tools = await listing(ctx)
-        if is_modern(ctx):
-            tools = ordered(email, tools)
-        return types.ListToolsResult(tools=[_mcp_tool(t) for t in tools])
+        cursor = params.cursor if params is not None else None
+        if not (tools_page_size > 0 or cursor is not None):
+            if is_modern(ctx):
+                tools = ordered(email, tools)
+            return types.ListToolsResult(tools=[_mcp_tool(t) for t in tools])
+        tools, keys = ordered.sorted(email, tools)
+        start, end, next_cursor = page_bounds(keys, cursor, tools_page_size)
+        return types.ListToolsResult(tools=[_mcp_tool(t) for t in tools[start:end]], next_cursor=next_cursor)
 
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
@@ -251,7 +258,7 @@ def build_server(
     # Drop the SDK's default OpenTelemetry middleware (a no-op without an exporter, but not free).
     server.middleware.clear()
     server.middleware.append(_track_sessions(sessions, tracing or NoTracing()))
-    server.middleware.append(serve_tool_lists(listing, _mcp_tool, server, ordered))
+    server.middleware.append(serve_tool_lists(listing, _mcp_tool, server, ordered, tools_page_size))
     return server
 
 

@@ -23,6 +23,7 @@ from mcp_types import SERVER_INFO_META_KEY
 from mcp_types.methods import serialize_server_result, validate_client_request
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 
+from dynamic_mcp.adapters.mcp.listing_pages import Key, ListingOrder, page_bounds
 from dynamic_mcp.application.calls import ListedTool
 from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS
 from dynamic_mcp.application.lru import LruCache
@@ -67,11 +68,13 @@ def serve_tool_lists(
     listing_of: Callable[[ServerRequestContext[Any, Any]], Awaitable[tuple[str, Listing]]],
     to_mcp: Callable[[ListedTool], types.Tool],
     server: Server[Any],
-    modern_order: Callable[[str, Listing], Listing],
+    order: ListingOrder,
+    page_size: int = 0,
 ) -> Any:
     """Middleware over the tools/list handler's own pieces: ``listing_of`` gives the caller's email
     and listing (the same tuple while nothing changed), ``to_mcp`` maps one listed tool, and
-    ``modern_order`` orders a listing for the 2026 era (again the same tuple while unchanged)."""
+    ``order`` sorts a listing for the 2026 era and for pages (again the same tuple while
+    unchanged); ``page_size`` > 0 splits listings into pages (listing_pages.py)."""
     wire_tools: IdentityMemo[ListedTool, dict[str, Wire]] = IdentityMemo()
     envelopes: dict[str, Wire] = {}
     # email -> (the listing, protocol version, its wire tools): like the toolsets they come from
@@ -93,8 +96,11 @@ def serve_tool_lists(
         version = ctx.protocol_version
         modern = version in MODERN_PROTOCOL_VERSIONS
         email, listing = await listing_of(ctx)
-        if modern:
-            listing = modern_order(email, listing)
+        cursor = (ctx.params or {}).get("cursor")
+        paged = page_size > 0 or cursor is not None
+        keys: list[Key] = []
+        if modern or paged:
+            listing, keys = order.sorted(email, listing)
         cached = lists.get(email)
         if cached is not None and cached[0] is listing and cached[1] == version:
             tools = cached[2]
@@ -106,7 +112,13 @@ def serve_tool_lists(
             envelope = envelopes[version] = (
                 _modern_envelope(server, version) if modern else serialize_server_result(METHOD, version, {"tools": []})
             )
-        # The cached dicts and list go out read-only: the SDK copies the result and only encodes it.
-        return {**envelope, "tools": tools}
+        if not paged:
+            # The cached dicts and list go out read-only: the SDK copies the result and only encodes it.
+            return {**envelope, "tools": tools}
+        start, end, next_cursor = page_bounds(keys, cursor, page_size)
+        page: Wire = {**envelope, "tools": tools[start:end]}
+        if next_cursor is not None:
+            page["nextCursor"] = next_cursor
+        return page
 
     return middleware
