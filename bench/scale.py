@@ -262,7 +262,7 @@ async def curves(
         row("tools/list of N tools, server CPU ms", "list_ms", "< 10 at 10k", lambda v: _at(sizes, v, 10_000) < 10),
         row("RSS with N tools listed, MiB", "rss_mib", "< 200 at 100k", lambda v: v[-1] < 200),
     ]
-    distinct = [float(per_size[n]["call_cpu_ms"]) for n in sizes]
+    distinct = [float(per_size[n]["distinct_call_cpu_ms"]) for n in sizes]
     rows.insert(
         4,
         {

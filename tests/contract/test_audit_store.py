@@ -15,7 +15,9 @@ from dynamic_mcp.domain.audit import AuditEntry, AuditQuery
 from dynamic_mcp.ports.audit import AuditStore
 from tests.contract.conftest import ADAPTERS
 
-START = datetime(2026, 1, 1, tzinfo=UTC)
+START = datetime.now(UTC).replace(microsecond=0) - timedelta(
+    hours=1
+)  # within the retention: the test mongod sweeps TTL indexes every second
 
 
 def entry(n: int, *, user: str = "ada@example.com", action: str = "echo:echo", outcome: str = "ok") -> AuditEntry:

@@ -22,7 +22,9 @@ from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.console_sessions import ConsoleSessionStore
 from tests.contract.conftest import ADAPTERS, TickingClock
 
-T0 = datetime(2025, 1, 1, tzinfo=UTC)
+T0 = datetime.now(UTC).replace(microsecond=0) + timedelta(
+    days=1
+)  # ahead of the clock: the test mongod's TTL monitor sweeps every second
 
 
 def session(id_hash: str = "h1", email: str = "ann@example.com", hours: int = 8) -> ConsoleSession:

@@ -18,7 +18,9 @@ from dynamic_mcp.domain.instances import InstanceRecord, ListenerRecord, lease
 from dynamic_mcp.ports.instances import InstanceDirectory
 from tests.contract.conftest import ADAPTERS
 
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
+T0 = datetime.now(UTC).replace(microsecond=0) + timedelta(
+    days=1
+)  # ahead of the clock: the test mongod's TTL monitor sweeps every second
 BEAT = 10.0
 
 

@@ -19,7 +19,9 @@ from dynamic_mcp.domain.mcp_sessions import StoredSession, expiry, session_key
 from dynamic_mcp.ports.mcp_sessions import SessionRepository
 from tests.contract.conftest import ADAPTERS
 
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
+T0 = datetime.now(UTC).replace(microsecond=0) + timedelta(
+    days=1
+)  # ahead of the clock: the test mongod's TTL monitor sweeps every second
 INIT = {"protocolVersion": "2025-06-18", "capabilities": {"roots": {}}, "clientInfo": {"name": "c", "version": "1"}}
 
 

@@ -194,6 +194,8 @@ class IncrementalToolsets(RuleBasedStateMachine):
                 scratch = SessionToolset.build(user, catalogue, frozenset())
                 assert toolset.accessible == scratch.accessible
                 assert toolset.visible == scratch.visible
+                for name_or_id in (*NAMES, *NAMESPACED_IDS):  # admins resolve through the catalogue's indexes
+                    assert toolset.resolve(name_or_id) == scratch.resolve(name_or_id), name_or_id
                 assert {t.namespaced_id for t in toolset.accessible} == {
                     t.namespaced_id for t in visibility.accessible(user, stored, frozenset())
                 }

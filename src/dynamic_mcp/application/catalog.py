@@ -94,7 +94,11 @@ class Catalog:
         if cached is not None and cached[1].packages == packages and (cached[0] is user or cached[0] == user):
             return cached[1]
         version = self._tools.version
-        toolset = SessionToolset(user, tuple(await self._tools.accessible_to(user)), packages)
+        accessible = tuple(await self._tools.accessible_to(user))
+        # An admin reaches every tool, so every change drops their toolset: resolving through the
+        # catalogue's indexes spares the rebuild its own (O(catalogue)) ones on the next call.
+        lookup = self._tools.lookup() if user.is_admin else None
+        toolset = SessionToolset(user, accessible, packages, lookup=lookup)
         self.builds += 1
         if self._tools.version == version:  # no write landed while the catalogue was read
             self._toolsets.put(user.email, (user, toolset))

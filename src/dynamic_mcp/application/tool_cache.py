@@ -78,6 +78,14 @@ class CachedToolRepository(VersionedToolRepository):
             return [t for t in await self._inner.list_all() if t.creator == creator]
         return index.of_creator(creator)
 
+    def lookup(self) -> ToolIndex | None:
+        """The loaded catalogue's indexes (None when not loaded), for toolsets that reach every tool."""
+        return self._index
+
+    def size(self) -> int:
+        """Tools in the loaded catalogue (0 when not loaded), without loading anything."""
+        return len(self._index) if self._index is not None else 0
+
     def cached(self, creator: str, name: str) -> Tool | None:
         """The tool as the loaded catalogue holds it, without loading anything."""
         return self._index.get((creator, name)) if self._index is not None else None

@@ -53,6 +53,13 @@ class ToolIndex:
             self._all = tuple(self._by_key.values())
         return self._all
 
+    def by_id(self, namespaced_id: str) -> Tool | None:
+        key = split_namespaced_id(namespaced_id)
+        return self._by_key.get(key) if key is not None else None
+
+    def named(self, name: str) -> list[Tool]:
+        return list(self._by_name.get(name, {}).values())
+
     def of_creator(self, creator: str) -> list[Tool]:
         return list(self._by_creator.get(creator, {}).values())
 

@@ -15,6 +15,7 @@ from dynamic_mcp.domain.prompts import Prompt
 from dynamic_mcp.domain.resources import Resource
 from dynamic_mcp.domain.sharing import Share, ShareKind
 from dynamic_mcp.domain.tools import Tool
+from dynamic_mcp.domain.toolsets import ToolLookup
 from dynamic_mcp.domain.users import ApiKeyDigest, User
 
 UNSET: Any = object()
@@ -120,6 +121,10 @@ class VersionedToolRepository(ToolRepository, Protocol):
         ...
 
     async def of_creator(self, creator: str) -> list[Tool]: ...
+
+    def lookup(self) -> ToolLookup | None:
+        """Lookups over the whole loaded catalogue, kept current by every write; None when not loaded."""
+        ...
 
 
 class PromptRepository(Protocol):

@@ -34,7 +34,10 @@ log = logging.getLogger(__name__)
 
 HTTP_CONNECTIONS_PER_SESSION = 8
 """TCP connections one upstream session may hold for concurrent calls (its httpx2 pool)."""
-KEEPALIVE_SECONDS = 30.0
+KEEPALIVE_SECONDS = 4.0
+"""Idle connections are dropped before the upstream drops them: servers close idle keep-alive
+connections after a few seconds (uvicorn and Node after 5), and a request sent on one the server
+is closing fails with a read error that ends the whole upstream session, and every call on it."""
 CLIENT_INFO = types.Implementation(name="dynamic-mcp-gateway", version="1")
 WATCH_RETRY_MAX_SECONDS = 30.0
 HEARTBEAT_SECONDS = 10.0

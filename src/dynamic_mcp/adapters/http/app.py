@@ -16,7 +16,7 @@ from litestar.types import Receive, Scope, Send
 
 from dynamic_mcp.adapters.http.api_docs import swagger_assets_router
 from dynamic_mcp.adapters.http.console import console_router, console_static_router, template_config
-from dynamic_mcp.adapters.http.heap import start_up_objects_frozen
+from dynamic_mcp.adapters.http.heap import growth_refrozen, start_up_objects_frozen
 from dynamic_mcp.adapters.http.oauth import authorization_server_handlers, discovery_handlers, resource_metadata_url
 from dynamic_mcp.adapters.http.observe import RequestObserver
 from dynamic_mcp.adapters.http.rest import rest_exception_handlers, rest_openapi_config, rest_router
@@ -208,7 +208,8 @@ def create_app(
             await presence.start()
             async with manager.run(), following_session_closes(sessions, listeners):
                 with start_up_objects_frozen():
-                    yield
+                    async with growth_refrozen(container.tools().size):
+                        yield
         finally:
             await presence.stop()
             await container.upstream_gateway().close()
