@@ -212,3 +212,18 @@ async def test_a_tool_written_elsewhere_resolves_before_its_change_arrives(world
     assert await catalog.resolve(bob, "carol@x.io:private") is None  # found, but not his to reach
     assert await catalog.resolve(bob, "private") is None
     assert await catalog.resolve(bob, "nobody@x.io:t") is None
+
+
+async def test_toolsets_are_bounded_by_the_tools_they_hold_together(world: World) -> None:
+    """Per-user views of a big catalogue are evicted by weight, least recent first."""
+    catalog = Catalog(world.users, world.tools, HandlerRegistry(), InMemoryEventBus(), world.live, max_tool_entries=25)
+    for i in range(20):
+        await world.tools.upsert(attrs.evolve(TOOL, name=f"t{i}"))  # 20 tools that reach Bob and Carol
+    bob, carol = await catalog.current_user(BOB.email), await catalog.current_user(CAROL.email)
+    await catalog.toolset(bob)
+    await catalog.toolset(carol)  # 21 + 21 entries > 25: Bob's, the older, goes
+    builds = catalog.builds
+    await catalog.toolset(carol)
+    assert catalog.builds == builds
+    await catalog.toolset(bob)
+    assert catalog.builds == builds + 1

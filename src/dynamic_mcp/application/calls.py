@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from dynamic_mcp.application.audit import AuditRecorder
-from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS, Catalog
+from dynamic_mcp.application.catalog import MAX_CACHED_TOOL_ENTRIES, MAX_CACHED_TOOLSETS, Catalog
 from dynamic_mcp.application.context import bound
 from dynamic_mcp.application.limits import RateLimitService
 from dynamic_mcp.application.lru import LruCache
@@ -105,7 +105,9 @@ class CallService:
         self._env_allowlist = env_allowlist
         self.server = server
         # email -> (the toolset it was built from, its listing); one ListedTool per Tool object
-        self._listings: LruCache[str, tuple[SessionToolset, tuple[ListedTool, ...]]] = LruCache(MAX_CACHED_TOOLSETS)
+        self._listings: LruCache[str, tuple[SessionToolset, tuple[ListedTool, ...]]] = LruCache(
+            MAX_CACHED_TOOLSETS, weigh=lambda e: 1 + len(e[1]), max_weight=MAX_CACHED_TOOL_ENTRIES
+        )
         self._listed: IdentityMemo[Tool, ListedTool] = IdentityMemo()
 
     async def list_tools(self, email: str) -> tuple[ListedTool, ...]:

@@ -19,6 +19,9 @@ from dynamic_mcp.ports.events import EventPublisher
 from dynamic_mcp.ports.repositories import UserRepository, VersionedToolRepository
 
 MAX_CACHED_TOOLSETS = 100_000
+MAX_CACHED_TOOL_ENTRIES = 2_000_000
+"""Per-user views (toolsets, listings) are also bounded by the tools they hold together: each holds
+one reference per tool, so 100,000 users of a 100,000-tool catalogue would not fit otherwise."""
 
 
 class Catalog:
@@ -30,6 +33,7 @@ class Catalog:
         events: EventPublisher,
         audience: LiveAudience,
         max_toolsets: int = MAX_CACHED_TOOLSETS,
+        max_tool_entries: int = MAX_CACHED_TOOL_ENTRIES,
     ) -> None:
         self._audience = audience
         self._users = users
@@ -38,7 +42,9 @@ class Catalog:
         self._events = events
         # email -> (user record it was built for, toolset); the records indexed by what reaches
         # them, so a tool change drops the toolsets of exactly the users it reaches.
-        self._toolsets: LruCache[str, tuple[User, SessionToolset]] = LruCache(max_toolsets, on_evict=self._evicted)
+        self._toolsets: LruCache[str, tuple[User, SessionToolset]] = LruCache(
+            max_toolsets, on_evict=self._evicted, weigh=lambda e: 1 + len(e[1].accessible), max_weight=max_tool_entries
+        )
         self._holders = ReachIndex()
         tools.watch(self._catalogue_changed)
         self.builds = 0

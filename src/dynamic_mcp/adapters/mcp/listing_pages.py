@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from mcp.shared.exceptions import MCPError
 
 from dynamic_mcp.application.calls import ListedTool
-from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS
+from dynamic_mcp.application.catalog import MAX_CACHED_TOOL_ENTRIES, MAX_CACHED_TOOLSETS
 from dynamic_mcp.application.lru import LruCache
 from dynamic_mcp.application.memo import IdentityMemo
 
@@ -45,7 +45,9 @@ class ListingOrder:
 
     def __init__(self) -> None:
         self._keys: IdentityMemo[ListedTool, Key] = IdentityMemo()
-        self._sorted: LruCache[str, tuple[Listing, Listing, list[Key]]] = LruCache(MAX_CACHED_TOOLSETS)
+        self._sorted: LruCache[str, tuple[Listing, Listing, list[Key]]] = LruCache(
+            MAX_CACHED_TOOLSETS, weigh=lambda e: 1 + 2 * len(e[1]), max_weight=MAX_CACHED_TOOL_ENTRIES
+        )
 
     def key(self, tool: ListedTool) -> Key:
         return self._keys.get(tool) or self._keys.put(tool, (tool.name, _digest(tool)))

@@ -25,7 +25,7 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSI
 
 from dynamic_mcp.adapters.mcp.listing_pages import Key, ListingOrder, page_bounds
 from dynamic_mcp.application.calls import ListedTool
-from dynamic_mcp.application.catalog import MAX_CACHED_TOOLSETS
+from dynamic_mcp.application.catalog import MAX_CACHED_TOOL_ENTRIES, MAX_CACHED_TOOLSETS
 from dynamic_mcp.application.lru import LruCache
 from dynamic_mcp.application.memo import IdentityMemo
 
@@ -78,7 +78,9 @@ def serve_tool_lists(
     wire_tools: IdentityMemo[ListedTool, dict[str, Wire]] = IdentityMemo()
     envelopes: dict[str, Wire] = {}
     # email -> (the listing, protocol version, its wire tools): like the toolsets they come from
-    lists: LruCache[str, tuple[Listing, str, list[Wire]]] = LruCache(MAX_CACHED_TOOLSETS)
+    lists: LruCache[str, tuple[Listing, str, list[Wire]]] = LruCache(
+        MAX_CACHED_TOOLSETS, weigh=lambda e: 1 + len(e[2]), max_weight=MAX_CACHED_TOOL_ENTRIES
+    )
 
     def wire(tool: ListedTool, version: str) -> Wire:
         by_version = wire_tools.get(tool) or wire_tools.put(tool, {})
