@@ -216,14 +216,29 @@ async def test_a_tool_written_elsewhere_resolves_before_its_change_arrives(world
 
 async def test_toolsets_are_bounded_by_the_tools_they_hold_together(world: World) -> None:
     """Per-user views of a big catalogue are evicted by weight, least recent first."""
-    catalog = Catalog(world.users, world.tools, HandlerRegistry(), InMemoryEventBus(), world.live, max_tool_entries=25)
+    catalog = Catalog(world.users, world.tools, HandlerRegistry(), InMemoryEventBus(), world.live, max_tool_entries=20)
     for i in range(20):
-        await world.tools.upsert(attrs.evolve(TOOL, name=f"t{i}"))  # 20 tools that reach Bob and Carol
+        await world.tools.upsert(attrs.evolve(TOOL, name=f"t{i}"))  # Carol's 20 tools, open to Bob's role
     bob, carol = await catalog.current_user(BOB.email), await catalog.current_user(CAROL.email)
-    await catalog.toolset(bob)
-    await catalog.toolset(carol)  # 21 + 21 entries > 25: Bob's, the older, goes
+    await catalog.toolset(bob)  # weighs 1: he shares his role's tuple
+    await catalog.toolset(carol)  # 1 + 21 entries of her own > 20: Bob's, the older, goes
     builds = catalog.builds
     await catalog.toolset(carol)
     assert catalog.builds == builds
     await catalog.toolset(bob)
     assert catalog.builds == builds + 1
+
+
+async def test_users_who_reach_tools_by_roles_alone_share_one_tuple_until_the_catalogue_changes(world: World) -> None:
+    catalog = Catalog(world.users, world.tools, HandlerRegistry(), InMemoryEventBus(), world.live)
+    await world.tools.upsert(TOOL)
+    dave = User("dave@x.io", roles=("user",), api_key=ApiKeyDigest("h3", "p3"))
+    await world.store.add(dave)
+    bob, dave = await catalog.current_user(BOB.email), await catalog.current_user(dave.email)
+    first, second = await catalog.toolset(bob), await catalog.toolset(dave)
+    assert first.accessible is second.accessible and first.lookup is second.lookup is not None
+    assert second.resolve("t") == second.resolve("carol@x.io:t") == await world.tools.get(TOOL.creator, "t")
+    await world.tools.upsert(attrs.evolve(TOOL, name="u"))
+    again = await catalog.toolset(dave)
+    assert again.accessible is not first.accessible
+    assert [t.name for t in again.accessible] == ["t", "u"]

@@ -24,6 +24,12 @@ MAX_CACHED_TOOL_ENTRIES = 2_000_000
 one reference per tool, so 100,000 users of a 100,000-tool catalogue would not fit otherwise."""
 
 
+def _own_weight(entry: tuple[User, SessionToolset]) -> int:
+    """A toolset's own references: one whose tools are shared (lookup set) holds none of them."""
+    toolset = entry[1]
+    return 1 if toolset.lookup is not None else 1 + len(toolset.accessible)
+
+
 class Catalog:
     def __init__(
         self,
@@ -43,7 +49,7 @@ class Catalog:
         # email -> (user record it was built for, toolset); the records indexed by what reaches
         # them, so a tool change drops the toolsets of exactly the users it reaches.
         self._toolsets: LruCache[str, tuple[User, SessionToolset]] = LruCache(
-            max_toolsets, on_evict=self._evicted, weigh=lambda e: 1 + len(e[1].accessible), max_weight=max_tool_entries
+            max_toolsets, on_evict=self._evicted, weigh=_own_weight, max_weight=max_tool_entries
         )
         self._holders = ReachIndex()
         tools.watch(self._catalogue_changed)
@@ -100,11 +106,11 @@ class Catalog:
         if cached is not None and cached[1].packages == packages and (cached[0] is user or cached[0] == user):
             return cached[1]
         version = self._tools.version
-        accessible = tuple(await self._tools.accessible_to(user))
-        # An admin reaches every tool, so every change drops their toolset: resolving through the
-        # catalogue's indexes spares the rebuild its own (O(catalogue)) ones on the next call.
-        lookup = self._tools.lookup() if user.is_admin else None
-        toolset = SessionToolset(user, accessible, packages, lookup=lookup)
+        # Admins resolve through the catalogue's own indexes and users who reach tools by roles
+        # alone share one tuple per set of roles (application/tool_index.py): neither rebuilds
+        # O(catalogue) indexes per user after a change.
+        accessible, lookup = await self._tools.reach(user)
+        toolset = SessionToolset(user, tuple(accessible), packages, lookup=lookup)
         self.builds += 1
         if self._tools.version == version:  # no write landed while the catalogue was read
             self._toolsets.put(user.email, (user, toolset))

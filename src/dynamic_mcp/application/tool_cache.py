@@ -14,6 +14,7 @@ from typing import Any
 
 from dynamic_mcp.application.tool_index import Key, ToolIndex
 from dynamic_mcp.domain.tools import Tool
+from dynamic_mcp.domain.toolsets import ToolLookup
 from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.metrics import Metrics, NoMetrics
 from dynamic_mcp.ports.repositories import CatalogueListener, ToolRepository, VersionedToolRepository
@@ -72,15 +73,17 @@ class CachedToolRepository(VersionedToolRepository):
             return ToolIndex(await self._inner.list_all()).accessible_to(user)
         return index.accessible_to(user)
 
+    async def reach(self, user: User) -> tuple[tuple[Tool, ...], ToolLookup | None]:
+        index = await self._loaded()
+        if index is None:
+            return ToolIndex(await self._inner.list_all()).accessible_to(user), None
+        return index.reach(user)
+
     async def of_creator(self, creator: str) -> list[Tool]:
         index = await self._loaded()
         if index is None:
             return [t for t in await self._inner.list_all() if t.creator == creator]
         return index.of_creator(creator)
-
-    def lookup(self) -> ToolIndex | None:
-        """The loaded catalogue's indexes (None when not loaded), for toolsets that reach every tool."""
-        return self._index
 
     def size(self) -> int:
         """Tools in the loaded catalogue (0 when not loaded), without loading anything."""

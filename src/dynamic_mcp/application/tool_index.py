@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dynamic_mcp.domain.tools import SYSTEM_CREATOR, Tool, split_namespaced_id
+from dynamic_mcp.domain.toolsets import ToolLookup
 from dynamic_mcp.domain.users import User
 
 Key = tuple[str, str]
@@ -38,6 +39,8 @@ class ToolIndex:
         self._by_role: dict[str, dict[Key, Tool]] = {}
         self._by_name: dict[str, dict[Key, Tool]] = {}
         self._all: tuple[Tool, ...] | None = None
+        # reach roles -> (the tuple, its lookups) for users who reach tools by roles alone
+        self._by_roles: dict[frozenset[str], tuple[tuple[Tool, ...], TupleLookup]] = {}
         for tool in tools:
             self.put(tool)
 
@@ -75,7 +78,7 @@ class ToolIndex:
         _add(self._by_name, tool.name, key, tool)
         for role in tool.roles_permitted or ():
             _add(self._by_role, role, key, tool)
-        self._all = None
+        self._changed()
         return before
 
     def remove(self, key: Key) -> Tool | None:
@@ -83,8 +86,12 @@ class ToolIndex:
         if before is not None:
             del self._by_key[key]
             del self._order[key]
-            self._all = None
+            self._changed()
         return before
+
+    def _changed(self) -> None:
+        self._all = None
+        self._by_roles.clear()
 
     def _unindex(self, key: Key) -> Tool | None:
         before = self._by_key.get(key)
@@ -94,6 +101,23 @@ class ToolIndex:
             for role in before.roles_permitted or ():
                 _discard(self._by_role, role, key)
         return before
+
+    def reach(self, user: User) -> tuple[tuple[Tool, ...], ToolLookup | None]:
+        """A(user), and lookups over it when they are shared with other users (None: the caller
+        indexes the tuple itself). An admin's are the catalogue's own; users who reach tools
+        only through their roles (no shares, no tools of their own: most of a big deployment)
+        share one tuple and one lookup per set of roles until the catalogue changes, so their
+        toolsets cost O(1) each, not O(tools), in time and memory."""
+        if user.is_admin:
+            return self.all(), self
+        if user.shared_tools or user.email in self._by_creator:
+            return self.accessible_to(user), None
+        signature = frozenset(user.reach_roles)
+        found = self._by_roles.get(signature)
+        if found is None:
+            tools = self.accessible_to(user)
+            found = self._by_roles[signature] = (tools, TupleLookup(tools))
+        return found
 
     def accessible_to(self, user: User) -> tuple[Tool, ...]:
         """A(user) in catalogue order: ``visibility.accessible(user, self.all())``, from the indexes."""
@@ -112,3 +136,19 @@ class ToolIndex:
                 found[parts] = tool
         order = self._order
         return tuple(found[k] for k in sorted(found, key=order.__getitem__))
+
+
+class TupleLookup:
+    """Lookups over one tuple of tools, built once however many toolsets share the tuple."""
+
+    def __init__(self, tools: tuple[Tool, ...]) -> None:
+        self._by_id = {t.namespaced_id: t for t in tools}
+        self._by_name: dict[str, list[Tool]] = {}
+        for tool in tools:
+            self._by_name.setdefault(tool.name, []).append(tool)
+
+    def by_id(self, namespaced_id: str) -> Tool | None:
+        return self._by_id.get(namespaced_id)
+
+    def named(self, name: str) -> list[Tool]:
+        return self._by_name.get(name, [])

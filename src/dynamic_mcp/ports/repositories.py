@@ -122,8 +122,8 @@ class VersionedToolRepository(ToolRepository, Protocol):
 
     async def of_creator(self, creator: str) -> list[Tool]: ...
 
-    def lookup(self) -> ToolLookup | None:
-        """Lookups over the whole loaded catalogue, kept current by every write; None when not loaded."""
+    async def reach(self, user: User) -> tuple[Sequence[Tool], ToolLookup | None]:
+        """``accessible_to``, with lookups over it when other users share them (None otherwise)."""
         ...
 
 
