@@ -78,7 +78,7 @@ class ToolIndex:
         _add(self._by_name, tool.name, key, tool)
         for role in tool.roles_permitted or ():
             _add(self._by_role, role, key, tool)
-        self._changed()
+        self._changed(before, tool)
         return before
 
     def remove(self, key: Key) -> Tool | None:
@@ -86,12 +86,15 @@ class ToolIndex:
         if before is not None:
             del self._by_key[key]
             del self._order[key]
-            self._changed()
+            self._changed(before)
         return before
 
-    def _changed(self) -> None:
+    def _changed(self, *tools: Tool | None) -> None:
+        """Forget what the changed tools (before and after) may alter: the whole list, and the
+        shared views of the role sets they reach (the others stay equal to a fresh build)."""
         self._all = None
-        self._by_roles.clear()
+        for signature in [s for s in self._by_roles if any(_reaches_roles(t, s) for t in tools if t is not None)]:
+            del self._by_roles[signature]
 
     def _unindex(self, key: Key) -> Tool | None:
         before = self._by_key.get(key)
@@ -136,6 +139,11 @@ class ToolIndex:
                 found[parts] = tool
         order = self._order
         return tuple(found[k] for k in sorted(found, key=order.__getitem__))
+
+
+def _reaches_roles(tool: Tool, roles: frozenset[str]) -> bool:
+    """Is ``tool`` in the view of users who reach tools through exactly these roles?"""
+    return tool.creator == SYSTEM_CREATOR or any(r in roles for r in tool.roles_permitted or ())
 
 
 class TupleLookup:
