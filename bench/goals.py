@@ -41,6 +41,7 @@ class World:
         self.uri = uri
         self.db = db
         self.container: Any = None
+        self.frozen_at = 0
 
     async def open(self) -> World:
         from dynamic_mcp.config import Settings
@@ -69,7 +70,19 @@ class World:
         elapsed = time.perf_counter() - started
         gc.collect()
         refreeze()
+        self.frozen_at = self.held()
         return elapsed
+
+    def held(self) -> int:
+        return int(self.container.tools().size() + self.container.users().size())
+
+    def settle(self) -> None:
+        """What the app's periodic check (adapters/http/heap.py) would have done by now."""
+        from dynamic_mcp.adapters.http.heap import needs_refreeze, refreeze
+
+        if needs_refreeze(self.frozen_at, self.held()):
+            refreeze()
+            self.frozen_at = self.held()
 
     async def close(self) -> None:
         from pymongo.errors import InvalidOperation
@@ -249,6 +262,7 @@ async def distinct_users(world: World, active: int, calls: int) -> dict[str, Any
     service = c.call_service()
     for email in emails:  # warm: every user record and toolset cached
         await service.call_tool(email, "shared-echo", {"text": "hi"})
+    world.settle()
     turn = iter(range(10**9))
 
     async def one() -> None:
@@ -265,6 +279,7 @@ async def calls_at_catalogue_size(world: World, calls: int, late: int = 200) -> 
     for i in range(late):  # tools added after start-up, as in production
         await world.call(ADMIN, "add-tool", {"toolDefinition": echo_tool(f"late-{i}", rolesPermitted=["user"])})
     await service.call_tool(probe, "late-0", {"text": "hi"})
+    world.settle()
     samples = []
     for _ in range(3):
         samples.append(await cpu_ms(lambda: service.call_tool(probe, "late-0", {"text": "hi"}), calls))

@@ -38,6 +38,10 @@ class CachedUserRepository(UserRepository):
         if user.api_key is not None and self._email_by_hash.get(user.api_key.hash) == user.email:
             del self._email_by_hash[user.api_key.hash]
 
+    def size(self) -> int:
+        """User records held."""
+        return len(self._users)
+
     def cached(self, email: str) -> User | None:
         """The cached record, without loading it."""
         return self._users.peek(email)

@@ -208,7 +208,7 @@ def create_app(
             await presence.start()
             async with manager.run(), following_session_closes(sessions, listeners):
                 with start_up_objects_frozen():
-                    async with growth_refrozen(container.tools().size):
+                    async with growth_refrozen(lambda: container.tools().size() + container.users().size()):
                         yield
         finally:
             await presence.stop()

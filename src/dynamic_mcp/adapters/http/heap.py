@@ -8,9 +8,9 @@ alive until shutdown. Measured on a tools/call, that walk was about a third of t
 a permanent generation the collector skips; garbage made afterwards is collected as before.
 
 Tools written after start-up (an upstream import, a bulk load, a catalogue reloaded after the
-database was replaced) would escape it, and at 100,000 of them full collections cost about a
-quarter more CPU per call; so the catalogue's growth is checked now and then, and past a
-threshold what is alive is frozen again.
+database was replaced) and user records read as users arrive would escape it, and at 100,000 of
+them full collections cost about a quarter more CPU per call; so their number is checked now and
+then, and past a threshold what is alive is frozen again.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 REFREEZE_EVERY_SECONDS = 30.0
 REFREEZE_GROWTH = 1_000
-"""Tools added since the last freeze (or a tenth of the catalogue, if more) before freezing again."""
+"""Tools and user records added since the last freeze (or a tenth, if more) before freezing again."""
 
 
 @contextlib.contextmanager
@@ -49,22 +49,20 @@ def needs_refreeze(frozen_at: int, size: int) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def growth_refrozen(
-    catalogue_size: Callable[[], int], every: float = REFREEZE_EVERY_SECONDS
-) -> AsyncIterator[None]:
-    """While open, refreeze whenever the catalogue grew enough since the last freeze."""
+async def growth_refrozen(held: Callable[[], int], every: float = REFREEZE_EVERY_SECONDS) -> AsyncIterator[None]:
+    """While open, refreeze whenever ``held`` (the tools and user records kept) grew enough."""
 
     async def watch(frozen_at: int) -> None:
         while True:
             await asyncio.sleep(every)
-            size = catalogue_size()
+            size = held()
             if needs_refreeze(frozen_at, size):
                 refreeze()
                 frozen_at = size
             elif size < frozen_at:
-                frozen_at = size  # tools deleted: measure growth from here
+                frozen_at = size  # fewer held now: measure growth from here
 
-    task = asyncio.get_running_loop().create_task(watch(catalogue_size()))
+    task = asyncio.get_running_loop().create_task(watch(held()))
     try:
         yield
     finally:
