@@ -158,9 +158,13 @@ class MongoChangeFeed(ChangeFeed):
                 if self._stream is None:
                     await self._reopen()
                 if self._reset_reason is None:
-                    assert self._stream is not None
-                    event = await self._stream.try_next()
-                    self._token = self._stream.resume_token
+                    # A local reference: close() may drop the stream while this read waits.
+                    stream = self._stream
+                    assert stream is not None
+                    event = await stream.try_next()
+                    if self._closed:
+                        return
+                    self._token = stream.resume_token
                 failures = 0
             except OperationFailure as exc:
                 if exc.code in HISTORY_GONE_CODES:
