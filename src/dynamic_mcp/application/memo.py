@@ -17,6 +17,9 @@ V = TypeVar("V")
 class IdentityMemo(Generic[K, V]):
     def __init__(self) -> None:
         self._entries: dict[int, tuple[weakref.ref[K], V]] = {}
+        # id(weak reference) -> id(object): one shared callback instead of a closure per entry,
+        # which at 100,000 tools is a few hundred bytes each.
+        self._owners: dict[int, int] = {}
 
     def get(self, key: K) -> V | None:
         entry = self._entries.get(id(key))
@@ -26,15 +29,19 @@ class IdentityMemo(Generic[K, V]):
 
     def put(self, key: K, value: V) -> V:
         ident = id(key)
-        entries = self._entries
-
-        def forget(ref: weakref.ref[K]) -> None:
-            current = entries.get(ident)
-            if current is not None and current[0] is ref:
-                del entries[ident]
-
-        entries[ident] = (weakref.ref(key, forget), value)
+        ref = weakref.ref(key, self._forget)
+        previous = self._entries.get(ident)
+        if previous is not None:
+            self._owners.pop(id(previous[0]), None)
+        self._entries[ident] = (ref, value)
+        self._owners[id(ref)] = ident
         return value
+
+    def _forget(self, ref: weakref.ref[K]) -> None:
+        ident = self._owners.pop(id(ref), None)
+        current = self._entries.get(ident) if ident is not None else None
+        if current is not None and current[0] is ref:
+            del self._entries[ident]  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return len(self._entries)
