@@ -18,7 +18,7 @@ from dynamic_mcp.domain.users import User
 from dynamic_mcp.ports.events import EventPublisher
 from dynamic_mcp.ports.repositories import UserRepository, VersionedToolRepository
 
-MAX_CACHED_TOOLSETS = 100_000
+MAX_CACHED_TOOLSETS = 150_000  # as MAX_CACHED_USERS: headroom past 100,000 active users
 MAX_CACHED_TOOL_ENTRIES = 2_000_000
 """Per-user views (toolsets, listings) are also bounded by the tools they hold together: each holds
 one reference per tool, so 100,000 users of a 100,000-tool catalogue would not fit otherwise."""
