@@ -286,3 +286,19 @@ async def test_a_lost_history_resets_every_cache(own_mongod: Any) -> None:
     finally:
         await stop_following(here)
         await here.mongo_client().close()
+
+
+async def test_a_stream_closed_under_the_feed_is_opened_again(two_instances: Any) -> None:
+    """A stream whose cursor the server killed mid-read (what two readers of one cursor caused)
+    marks itself closed and then answers None at once, forever: the feed must reopen it."""
+    here, _, there = two_instances
+    stream = follower(here)._feed._stream  # the test reaches into the adapter on purpose
+    assert stream is not None
+    await stream._cursor.close()  # as pymongo leaves it: the cursor dead, the stream closed
+    stream._closed = True
+    started = time.process_time()
+    await asyncio.sleep(1.0)
+    assert time.process_time() - started < 0.5, "the feed spins on a closed stream"
+    await here.tools().snapshot()  # the catalogue is loaded here, so the change must patch it
+    await add_tool(there, "after-close")
+    await eventually(lambda: here.tools().cached(ADMIN, "after-close") is not None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -242,3 +243,28 @@ async def test_users_who_reach_tools_by_roles_alone_share_one_tuple_until_the_ca
     again = await catalog.toolset(dave)
     assert again.accessible is not first.accessible
     assert [t.name for t in again.accessible] == ["t", "u"]
+
+
+async def test_a_second_start_leaves_one_reader_on_the_feed() -> None:
+    class CountingFeed(IdleFeed):
+        opened = 0
+
+        async def open(self) -> bool:
+            CountingFeed.opened += 1
+            return True
+
+        async def changes(self) -> AsyncIterator[Change]:
+            await asyncio.Event().wait()  # follows until stopped
+            yield StoreReset("never")
+
+    clock = TickingClock()
+    users, tools = (
+        CachedUserRepository(InMemoryUserRepository(clock)),
+        CachedToolRepository(InMemoryToolRepository(clock)),
+    )
+    bus = InMemoryEventBus()
+    catalog = Catalog(users, tools, HandlerRegistry(), bus, LiveAudience(users))
+    follower = ChangeFollower(CountingFeed(), users, tools, catalog, bus, clock, NoMetrics())
+    assert await follower.start() and await follower.start()
+    assert CountingFeed.opened == 1
+    await follower.stop()

@@ -115,7 +115,11 @@ class ChangeFollower:
         self.resets = 0
 
     async def start(self) -> bool:
-        """Open the feed (from now on no write is missed) and follow it in the background."""
+        """Open the feed (from now on no write is missed) and follow it in the background. A
+        second start while following changes nothing: two readers of one feed would fight over
+        its cursor (MongoDB answers "cursor in use")."""
+        if self._task is not None and not self._task.done():
+            return self.following
         self.following = await self._feed.open()
         if self.following:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="change-follower")

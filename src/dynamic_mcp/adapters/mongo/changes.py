@@ -165,6 +165,11 @@ class MongoChangeFeed(ChangeFeed):
                     if self._closed:
                         return
                     self._token = stream.resume_token
+                    if event is None and not stream.alive:
+                        # A closed stream answers None at once, forever: open it again from the
+                        # last token instead of spinning on it.
+                        failures = await self._back_off(PyMongoError("the change stream closed"), failures)
+                        continue
                 failures = 0
             except OperationFailure as exc:
                 if exc.code in HISTORY_GONE_CODES:
@@ -193,7 +198,13 @@ class MongoChangeFeed(ChangeFeed):
 
     async def _back_off(self, exc: PyMongoError, failures: int) -> int:
         if failures == 0:
-            log.warning("Change stream interrupted (%s); resuming from the last change seen", type(exc).__name__)
+            code = f" {exc.code}" if isinstance(exc, OperationFailure) else ""
+            log.warning(
+                "Change stream interrupted (%s%s: %s); resuming from the last change seen",
+                type(exc).__name__,
+                code,
+                exc,
+            )
         await self._drop_stream()
         await asyncio.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
         return failures + 1
