@@ -45,7 +45,7 @@ class World:
 
     async def open(self) -> World:
         from dynamic_mcp.config import Settings
-        from dynamic_mcp.container import build_container, prepare_storage, start_following
+        from dynamic_mcp.container import build_container, prepare_storage
 
         settings = Settings(
             admin_email=ADMIN,
@@ -58,8 +58,14 @@ class World:
         )
         self.container = build_container(settings)
         await prepare_storage(self.container)
-        await start_following(self.container)  # MongoDB: own writes come back through the feed, as in production
         return self
+
+    async def follow(self) -> None:
+        """MongoDB: from here on own writes come back through the feed, as in production. After
+        seeding: a restart does not replay how the stored tools were written."""
+        from dynamic_mcp.container import start_following
+
+        await start_following(self.container)
 
     async def start(self) -> float:
         """Start-up as the app's lifespan runs it, ending with the freeze of what it loaded."""
@@ -166,6 +172,7 @@ async def with_world(
     try:
         await world.seed_users(users)
         await world.seed_tools(tools)
+        await world.follow()
         startup = await world.start() if start else None
         result = await body(world)
         if startup is not None:
