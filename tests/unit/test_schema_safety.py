@@ -234,3 +234,17 @@ async def test_the_validator_cache_tells_booleans_from_numbers(
     assert await validator.validate(obj(x={"const": first}), {"x": value}) is None
     assert await validator.validate(obj(x={"const": second}), {"x": value}) is not None
     assert await validator.validate(obj(x={"enum": [second]}), {"x": value}) is not None
+
+
+def test_schema_checks_are_remembered_by_their_text_and_bounded() -> None:
+    from dynamic_mcp.adapters.system.jsonschema_validator import CHECKED_SCHEMAS, JsonSchemaValidator
+
+    checker = JsonSchemaValidator()
+    bad = {"type": "object", "properties": {"a": {"type": 5}}}
+    first = checker.check_schema(bad)
+    assert first is not None and checker.check_schema(dict(bad)) == first
+    assert checker.check_schema({"type": "object", "additionalProperties": True}) is None
+    assert checker.check_schema({"type": "object", "additionalProperties": 1}) is not None  # 1 is not true
+    for i in range(CHECKED_SCHEMAS + 50):
+        assert checker.check_schema({"type": "object", "title": f"t{i}"}) is None
+    assert len(checker._checked) == CHECKED_SCHEMAS

@@ -38,6 +38,8 @@ _REFERENCE_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
 _LEGACY_ID_DIALECTS = (jsonschema.Draft3Validator, jsonschema.Draft4Validator)
 # Arguments up to this many JSON values (and characters of text) are validated in place; larger
 # ones go to a worker thread, so no single call can hold the event loop.
+CHECKED_SCHEMAS = 256
+"""Schema checks remembered (by JSON text, at most 64 KiB each: a few MiB at worst)."""
 INLINE_MAX_VALUES = 64
 INLINE_MAX_CHARACTERS = 8 * 1024
 VALIDATION_TIMEOUT_SECONDS = 5.0
@@ -107,8 +109,24 @@ class JsonSchemaValidator(SchemaValidator):
         self._timeout = timeout_seconds
         # Its own small pool: slow validations cannot take the threads DNS lookups and others use.
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="schema-validation")
+        self._checked: dict[str, tuple[str | None]] = {}  # schema JSON text -> (problem,), oldest first
 
     def check_schema(self, schema: Mapping[str, Any]) -> str | None:
+        """The problem with ``schema`` as a tool's schema, or None. Checking against the meta-schema
+        takes milliseconds, and bulk writes (an upstream import, a seeded catalogue) repeat the same
+        schemas, so answers are remembered by the schema's JSON text."""
+        try:
+            text = json.dumps(schema, sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError, RecursionError):
+            return self._check_schema(schema)  # the check itself says what is wrong
+        known = self._checked.get(text)
+        if known is None:
+            known = self._checked[text] = (self._check_schema(schema),)
+            while len(self._checked) > CHECKED_SCHEMAS:
+                del self._checked[next(iter(self._checked))]
+        return known[0]
+
+    def _check_schema(self, schema: Mapping[str, Any]) -> str | None:
         # validator_for answers the default for an unknown $schema; a None default exposes that.
         dialect = validator_for(schema, default=None) if "$schema" in schema else jsonschema.Draft202012Validator
         if dialect is None:
