@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dynamic_mcp.domain.tools import SYSTEM_CREATOR, Tool, split_namespaced_id
-from dynamic_mcp.domain.toolsets import ToolLookup
+from dynamic_mcp.domain.toolsets import ToolLookup, TupleLookup
 from dynamic_mcp.domain.users import User
 
 Key = tuple[str, str]
@@ -144,19 +144,3 @@ class ToolIndex:
 def _reaches_roles(tool: Tool, roles: frozenset[str]) -> bool:
     """Is ``tool`` in the view of users who reach tools through exactly these roles?"""
     return tool.creator == SYSTEM_CREATOR or any(r in roles for r in tool.roles_permitted or ())
-
-
-class TupleLookup:
-    """Lookups over one tuple of tools, built once however many toolsets share the tuple."""
-
-    def __init__(self, tools: tuple[Tool, ...]) -> None:
-        self._by_id = {t.namespaced_id: t for t in tools}
-        self._by_name: dict[str, list[Tool]] = {}
-        for tool in tools:
-            self._by_name.setdefault(tool.name, []).append(tool)
-
-    def by_id(self, namespaced_id: str) -> Tool | None:
-        return self._by_id.get(namespaced_id)
-
-    def named(self, name: str) -> list[Tool]:
-        return self._by_name.get(name, [])

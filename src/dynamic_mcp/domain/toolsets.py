@@ -35,15 +35,8 @@ class SessionToolset:
         return cls(user, tuple(visibility.accessible(user, tools, packages)), packages)
 
     @functools.cached_property
-    def _by_id(self) -> dict[str, Tool]:
-        return {t.namespaced_id: t for t in self.accessible}
-
-    @functools.cached_property
-    def _by_name(self) -> dict[str, list[Tool]]:
-        index: dict[str, list[Tool]] = {}
-        for tool in self.accessible:
-            index.setdefault(tool.name, []).append(tool)
-        return index
+    def _own_lookup(self) -> ToolLookup:
+        return TupleLookup(self.accessible)
 
     @functools.cached_property
     def visible(self) -> tuple[Tool, ...]:
@@ -51,10 +44,23 @@ class SessionToolset:
 
     def resolve(self, name_or_id: str) -> Tool | None:
         """docs/access.md, with indexes built once per toolset (a toolset may serve many calls)."""
-        if self.lookup is not None:
-            if ":" in name_or_id:
-                return self.lookup.by_id(name_or_id)
-            return visibility.pick_by_name(self.user, self.lookup.named(name_or_id), self.packages)
+        lookup = self.lookup if self.lookup is not None else self._own_lookup
         if ":" in name_or_id:
-            return self._by_id.get(name_or_id)
-        return visibility.pick_by_name(self.user, self._by_name.get(name_or_id, ()), self.packages)
+            return lookup.by_id(name_or_id)
+        return visibility.pick_by_name(self.user, lookup.named(name_or_id), self.packages)
+
+
+class TupleLookup:
+    """Lookups over one tuple of tools, built once however many toolsets share the tuple."""
+
+    def __init__(self, tools: tuple[Tool, ...]) -> None:
+        self._by_id = {t.namespaced_id: t for t in tools}
+        self._by_name: dict[str, list[Tool]] = {}
+        for tool in tools:
+            self._by_name.setdefault(tool.name, []).append(tool)
+
+    def by_id(self, namespaced_id: str) -> Tool | None:
+        return self._by_id.get(namespaced_id)
+
+    def named(self, name: str) -> list[Tool]:
+        return self._by_name.get(name, [])
